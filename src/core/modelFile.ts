@@ -1,0 +1,533 @@
+// The model file: one versioned binary container for a trained model, its tokenizer, how it was
+// trained, and optionally the optimiser/trainer state to resume training. The layout is
+// documented in docs/model-file.md; in short:
+//
+//   offset 0   8 bytes  magic "SQLBMODL"
+//          8   u32 LE   format version (1)
+//         12   u32 LE   manifest length M (bytes of UTF-8 JSON)
+//         16   u32 LE   blob length L
+//         20   u32 LE   CRC-32 of every byte from offset 24 to the end
+//         24   M bytes  manifest (JSON)
+//              0-3 zero bytes of padding, so the blob starts at a multiple of 4
+//              L bytes  blob: little-endian float32 tensors, each at a 4-aligned offset
+//
+// The manifest's `kind` says what the file holds: 'neural' (config + tokenizer + weights) or
+// 'ngram' (the n-gram model's JSON). Loading checks everything before creating any tensor and
+// disposes whatever it created if a later check fails: a bad file gives a ModelFileError, never a
+// crash or a half-loaded model.
+import * as tf from '@tensorflow/tfjs';
+import { createModel as createModelDefault } from './models';
+import type { ModelConfig, SequenceModel } from './models/sequenceModel';
+import { NgramModel } from './ngram';
+import { tokenizerFromJson, type Tokenizer } from './tokenizers/tokenizer';
+import { validateCheckpoint, type TrainingCheckpoint } from './training/checkpoint';
+import type { NamedArray, OptimizerState } from './training/optimizers';
+import type { CorpusSummary, TrainingSummary } from './training/trainer';
+
+export const MODEL_FILE_MAGIC = 'SQLBMODL';
+export const MODEL_FILE_VERSION = 1;
+export const MODEL_FILE_EXTENSION = '.seqlab';
+/** Default cap on the size of a file `loadModelFile` accepts. */
+export const DEFAULT_MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
+const HEADER_BYTES = 24;
+
+export type ModelFileErrorCode =
+  | 'too-large'
+  | 'truncated'
+  | 'not-a-model-file'
+  | 'unsupported-version'
+  | 'corrupt'
+  | 'malformed'
+  | 'mismatch';
+
+/** Why a model file was rejected; `code` is stable for programs, `message` is for people. */
+export class ModelFileError extends Error {
+  constructor(
+    readonly code: ModelFileErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+/** Free-form description of where a model came from; the named fields are the common ones. */
+export interface ModelMetadata {
+  /** ISO 8601 time of saving. */
+  readonly createdAt: string;
+  /** tfjs backend the model was trained on. */
+  readonly backend?: string;
+  readonly corpus?: CorpusSummary & { readonly description?: string; readonly files?: number; readonly characters?: number };
+  readonly training?: TrainingSummary;
+  readonly [key: string]: unknown;
+}
+
+export interface NeuralModelFileContents {
+  readonly model: SequenceModel;
+  readonly tokenizer: Pick<Tokenizer, 'toJSON'>;
+  /** createdAt defaults to now, backend to the active tfjs backend. */
+  readonly metadata?: Partial<ModelMetadata>;
+  /** Include to let training resume exactly (adds the optimiser's slots, ~2× the weights for Adam). */
+  readonly checkpoint?: TrainingCheckpoint;
+}
+
+export interface NgramModelFileContents {
+  readonly ngram: Pick<NgramModel, 'toJSON'>;
+  readonly metadata?: Partial<ModelMetadata>;
+}
+
+export interface LoadedNeuralModel {
+  readonly kind: 'neural';
+  readonly model: SequenceModel;
+  readonly tokenizer: Tokenizer;
+  readonly metadata: ModelMetadata;
+  readonly checkpoint?: TrainingCheckpoint;
+  /** Same as checkpoint?.optimizer. */
+  readonly optimizerState?: OptimizerState;
+}
+
+export interface LoadedNgramModel {
+  readonly kind: 'ngram';
+  readonly ngram: NgramModel;
+  readonly metadata: ModelMetadata;
+}
+
+export type LoadedModelFile = LoadedNeuralModel | LoadedNgramModel;
+
+export interface LoadOptions {
+  /** Reject files larger than this. Default 200 MB. */
+  readonly maxBytes?: number;
+  /** Builds the model for a config (default: models/createModel). */
+  readonly createModel?: (config: ModelConfig) => SequenceModel;
+}
+
+/** What `describeModelFile` reads without creating a model. */
+export interface ModelFileSummary {
+  readonly kind: 'neural' | 'ngram';
+  readonly formatVersion: number;
+  readonly config?: ModelConfig;
+  readonly metadata: ModelMetadata;
+  readonly parameters: number;
+  readonly hasCheckpoint: boolean;
+  readonly bytes: number;
+}
+
+// ---- manifest ---------------------------------------------------------------------------
+
+interface TensorEntry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly dtype: 'float32';
+  /** Byte offset within the blob (multiple of 4). */
+  readonly offset: number;
+}
+
+interface NeuralManifest {
+  readonly kind: 'neural';
+  readonly config: ModelConfig;
+  readonly tokenizer: unknown;
+  readonly metadata: ModelMetadata;
+  readonly weights: TensorEntry[];
+  readonly checkpoint?: {
+    readonly progress: TrainingCheckpoint['progress'];
+    readonly optimizer: { readonly config: OptimizerState['config']; readonly step: number; readonly slots: TensorEntry[] };
+  };
+}
+
+interface NgramManifest {
+  readonly kind: 'ngram';
+  readonly ngram: unknown;
+  readonly metadata: ModelMetadata;
+}
+
+type Manifest = NeuralManifest | NgramManifest;
+
+// ---- saving -----------------------------------------------------------------------------
+
+/** Serialises a neural model (weights read back synchronously) into a model file. */
+export function saveModelFile(contents: NeuralModelFileContents): Uint8Array {
+  const arrays: NamedArray[] = [];
+  const weights: TensorEntry[] = [];
+  let offset = 0;
+  const add = (list: TensorEntry[], a: NamedArray) => {
+    list.push({ name: a.name, shape: [...a.shape], dtype: 'float32', offset });
+    arrays.push(a);
+    offset += a.data.length * 4;
+  };
+  for (const [name, v] of contents.model.weights) {
+    if (v.dtype !== 'float32') throw new Error(`weight '${name}' is ${v.dtype}; model files hold float32 weights`);
+    add(weights, { name, shape: v.shape, data: v.dataSync() as Float32Array });
+  }
+  let checkpoint: NeuralManifest['checkpoint'];
+  if (contents.checkpoint) {
+    const { progress, optimizer } = contents.checkpoint;
+    const slots: TensorEntry[] = [];
+    for (const s of optimizer.slots) add(slots, s);
+    checkpoint = { progress, optimizer: { config: optimizer.config, step: optimizer.step, slots } };
+  }
+  const manifest: NeuralManifest = {
+    kind: 'neural',
+    config: contents.model.config,
+    tokenizer: contents.tokenizer.toJSON(),
+    metadata: completeMetadata(contents.metadata),
+    weights,
+    ...(checkpoint ? { checkpoint } : {}),
+  };
+  return writeContainer(manifest, arrays, offset);
+}
+
+/** Serialises an n-gram model into the same container (kind 'ngram', no blob). */
+export function saveNgramFile(contents: NgramModelFileContents): Uint8Array {
+  const manifest: NgramManifest = { kind: 'ngram', ngram: contents.ngram.toJSON(), metadata: completeMetadata(contents.metadata) };
+  return writeContainer(manifest, [], 0);
+}
+
+function completeMetadata(metadata: Partial<ModelMetadata> = {}): ModelMetadata {
+  let backend: string | undefined;
+  try {
+    backend = tf.getBackend();
+  } catch {
+    backend = undefined;
+  }
+  return { ...metadata, createdAt: metadata.createdAt ?? new Date().toISOString(), backend: metadata.backend ?? backend };
+}
+
+function writeContainer(manifest: Manifest, arrays: readonly NamedArray[], blobBytes: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const padding = (4 - ((HEADER_BYTES + json.length) % 4)) % 4;
+  const blobStart = HEADER_BYTES + json.length + padding;
+  const bytes = new Uint8Array(blobStart + blobBytes);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 8; i++) bytes[i] = MODEL_FILE_MAGIC.charCodeAt(i);
+  view.setUint32(8, MODEL_FILE_VERSION, true);
+  view.setUint32(12, json.length, true);
+  view.setUint32(16, blobBytes, true);
+  bytes.set(json, HEADER_BYTES);
+  let at = blobStart;
+  for (const a of arrays) {
+    writeFloat32(bytes, at, a.data);
+    at += a.data.length * 4;
+  }
+  view.setUint32(20, crc32(bytes, HEADER_BYTES, bytes.length), true);
+  return bytes;
+}
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function writeFloat32(bytes: Uint8Array, at: number, data: Float32Array): void {
+  if (littleEndian) {
+    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.length * 4), at);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
+  }
+}
+
+function readFloat32(bytes: Uint8Array, at: number, count: number): Float32Array {
+  if (littleEndian) return new Float32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + count * 4));
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = view.getFloat32(at + 4 * i, true);
+  return out;
+}
+
+// ---- loading ----------------------------------------------------------------------------
+
+interface Container {
+  readonly manifest: Manifest;
+  readonly formatVersion: number;
+  readonly blob: Uint8Array;
+}
+
+/** Checks the header, size, checksum and manifest of a file; creates nothing. */
+function readContainer(bytes: Uint8Array, maxBytes: number): Container {
+  if (!(bytes instanceof Uint8Array)) throw new ModelFileError('malformed', 'a model file must be given as bytes (Uint8Array)');
+  if (bytes.length > maxBytes) {
+    throw new ModelFileError('too-large', `model file is ${formatBytes(bytes.length)}, over the ${formatBytes(maxBytes)} limit`);
+  }
+  const looksLikeModel = bytes.length >= 8 && [...MODEL_FILE_MAGIC].every((c, i) => bytes[i] === c.charCodeAt(0));
+  if (!looksLikeModel) {
+    if (bytes.length < 8 && [...bytes].every((b, i) => b === MODEL_FILE_MAGIC.charCodeAt(i))) {
+      throw new ModelFileError('truncated', `model file is truncated: ${bytes.length} bytes, the header alone is ${HEADER_BYTES}`);
+    }
+    throw new ModelFileError('not-a-model-file', 'not a Sequence Lab model file (wrong magic bytes)');
+  }
+  if (bytes.length < HEADER_BYTES) {
+    throw new ModelFileError('truncated', `model file is truncated: ${bytes.length} bytes, the header alone is ${HEADER_BYTES}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== MODEL_FILE_VERSION) {
+    throw new ModelFileError(
+      'unsupported-version',
+      version > MODEL_FILE_VERSION
+        ? `model file format version ${version} is newer than this Sequence Lab reads (${MODEL_FILE_VERSION}); update the extension`
+        : `model file format version ${version} is not supported (this Sequence Lab reads version ${MODEL_FILE_VERSION})`,
+    );
+  }
+  const manifestBytes = view.getUint32(12, true);
+  const blobBytes = view.getUint32(16, true);
+  const padding = (4 - ((HEADER_BYTES + manifestBytes) % 4)) % 4;
+  const expected = HEADER_BYTES + manifestBytes + padding + blobBytes;
+  if (bytes.length < expected) {
+    throw new ModelFileError('truncated', `model file is truncated: ${bytes.length} bytes of the ${expected} its header announces`);
+  }
+  if (bytes.length > expected) {
+    throw new ModelFileError('corrupt', `model file has ${bytes.length - expected} bytes after its announced end`);
+  }
+  if (crc32(bytes, HEADER_BYTES, bytes.length) !== view.getUint32(20, true)) {
+    throw new ModelFileError('corrupt', 'model file is corrupt (checksum mismatch)');
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestBytes)));
+  } catch (e) {
+    throw new ModelFileError('malformed', `model file manifest is not valid JSON: ${(e as Error).message}`);
+  }
+  const blobStart = HEADER_BYTES + manifestBytes + padding;
+  return { manifest: checkManifest(manifest), formatVersion: version, blob: bytes.subarray(blobStart, blobStart + blobBytes) };
+}
+
+function malformed(problem: string): never {
+  throw new ModelFileError('malformed', `model file manifest: ${problem}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkManifest(m: unknown): Manifest {
+  if (!isRecord(m)) malformed('not an object');
+  if (!isRecord(m.metadata)) malformed('"metadata" must be an object');
+  if (typeof m.metadata.createdAt !== 'string') malformed('"metadata.createdAt" must be a string');
+  if (m.kind === 'ngram') {
+    if (!isRecord(m.ngram)) malformed('"ngram" must be an object');
+    return m as unknown as NgramManifest;
+  }
+  if (m.kind !== 'neural') malformed(`"kind" must be "neural" or "ngram", got ${JSON.stringify(m.kind)}`);
+  checkConfig(m.config);
+  if (!isRecord(m.tokenizer)) malformed('"tokenizer" must be an object');
+  if (!Array.isArray(m.weights)) malformed('"weights" must be an array');
+  if (m.checkpoint !== undefined) {
+    const c = m.checkpoint;
+    if (!isRecord(c) || !isRecord(c.optimizer) || !Array.isArray(c.optimizer.slots)) malformed('"checkpoint" is incomplete');
+  }
+  return m as unknown as NeuralManifest;
+}
+
+const CONFIG_LIMITS: Record<string, number> = {
+  vocabSize: 1 << 20,
+  embeddingSize: 1 << 14,
+  hiddenSize: 1 << 14,
+  modelSize: 1 << 14,
+  ffnSize: 1 << 16,
+  layers: 64,
+  heads: 256,
+  contextSize: 1 << 16,
+};
+
+function checkConfig(c: unknown): asserts c is ModelConfig {
+  if (!isRecord(c)) malformed('"config" must be an object');
+  if (!['rnn', 'gru', 'lstm', 'transformer'].includes(c.arch as string)) malformed(`unknown architecture ${JSON.stringify(c.arch)}`);
+  const sizes = c.arch === 'transformer'
+    ? ['vocabSize', 'embeddingSize', 'modelSize', 'heads', 'layers', 'ffnSize', 'contextSize']
+    : ['vocabSize', 'embeddingSize', 'hiddenSize', 'layers'];
+  for (const key of sizes) {
+    const v = c[key];
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > CONFIG_LIMITS[key]) {
+      malformed(`"config.${key}" must be an integer in 1..${CONFIG_LIMITS[key]}, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (c.input !== 'embedding' && c.input !== 'onehot') malformed('"config.input" must be "embedding" or "onehot"');
+  if (typeof c.seed !== 'number') malformed('"config.seed" must be a number');
+}
+
+/**
+ * A lower bound on the parameters any implementation of `config` has (the recurrent matrices,
+ * attention projections, the input table or one-hot input kernel, the output projection), so a
+ * file whose weights are fewer is rejected before a model is allocated for it.
+ */
+function minimumParameters(c: ModelConfig): number {
+  const inputWidth = c.input === 'onehot' ? c.vocabSize : c.embeddingSize;
+  const table = c.input === 'embedding' ? c.vocabSize * c.embeddingSize : 0;
+  if (c.arch === 'transformer') {
+    const d = c.modelSize;
+    return table + c.layers * (4 * d * d + 2 * d * c.ffnSize) + (c.tieWeights ? 0 : d * c.vocabSize);
+  }
+  const h = c.hiddenSize;
+  return table + inputWidth * h + c.layers * h * h + h * c.vocabSize;
+}
+
+function checkEntries(entries: unknown[], blob: Uint8Array, what: string): TensorEntry[] {
+  const names = new Set<string>();
+  const spans: Array<[number, number]> = [];
+  entries.forEach((e, i) => {
+    if (!isRecord(e)) malformed(`${what}[${i}] must be an object`);
+    if (typeof e.name !== 'string' || names.has(e.name)) malformed(`${what}[${i}] needs a unique "name"`);
+    names.add(e.name);
+    if (e.dtype !== 'float32') malformed(`${what} '${e.name}' has dtype ${JSON.stringify(e.dtype)}; only float32 is supported`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      malformed(`${what} '${e.name}' has an invalid shape`);
+    }
+    const size = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    const offset = e.offset;
+    if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) % 4 !== 0) {
+      malformed(`${what} '${e.name}' has an invalid offset`);
+    }
+    const end = (offset as number) + size * 4;
+    if (!(end <= blob.length)) {
+      throw new ModelFileError('corrupt', `${what} '${e.name}' runs past the end of the data (${end} > ${blob.length} bytes)`);
+    }
+    spans.push([offset as number, end]);
+  });
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw new ModelFileError('corrupt', `${what} overlap in the data`);
+  }
+  return entries as TensorEntry[];
+}
+
+function entrySize(e: TensorEntry): number {
+  return e.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Reads a file's kind, config and metadata without creating a model or any tensor. */
+export function describeModelFile(bytes: Uint8Array, options: Pick<LoadOptions, 'maxBytes'> = {}): ModelFileSummary {
+  const { manifest, formatVersion } = readContainer(bytes, options.maxBytes ?? DEFAULT_MAX_MODEL_FILE_BYTES);
+  if (manifest.kind === 'ngram') {
+    return { kind: 'ngram', formatVersion, metadata: manifest.metadata, parameters: 0, hasCheckpoint: false, bytes: bytes.length };
+  }
+  return {
+    kind: 'neural',
+    formatVersion,
+    config: manifest.config,
+    metadata: manifest.metadata,
+    parameters: manifest.weights.reduce((s, e) => s + (isRecord(e) && Array.isArray(e.shape) ? entrySize(e) : 0), 0),
+    hasCheckpoint: manifest.checkpoint !== undefined,
+    bytes: bytes.length,
+  };
+}
+
+/**
+ * Loads a model file. Everything is validated before any tensor is created; if building the
+ * model fails afterwards, what was created is disposed. Throws ModelFileError.
+ */
+export function loadModelFile(bytes: Uint8Array, options: LoadOptions = {}): LoadedModelFile {
+  const { manifest, blob } = readContainer(bytes, options.maxBytes ?? DEFAULT_MAX_MODEL_FILE_BYTES);
+  if (manifest.kind === 'ngram') {
+    let ngram: NgramModel;
+    try {
+      ngram = NgramModel.fromJSON(manifest.ngram);
+    } catch (e) {
+      throw new ModelFileError('malformed', `model file's n-gram model: ${(e as Error).message}`);
+    }
+    return { kind: 'ngram', ngram, metadata: manifest.metadata };
+  }
+
+  const config = manifest.config;
+  const weights = checkEntries(manifest.weights, blob, 'weight');
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = tokenizerFromJson(manifest.tokenizer);
+  } catch (e) {
+    throw new ModelFileError('malformed', `model file's tokenizer: ${(e as Error).message}`);
+  }
+  if (tokenizer.vocabSize !== config.vocabSize) {
+    throw new ModelFileError(
+      'mismatch',
+      `model file's tokenizer has ${tokenizer.vocabSize} tokens but its model expects ${config.vocabSize}`,
+    );
+  }
+  const fileParameters = weights.reduce((s, e) => s + entrySize(e), 0);
+  if (fileParameters < minimumParameters(config)) {
+    throw new ModelFileError('mismatch', `model file holds ${fileParameters} weights, too few for its ${config.arch} config`);
+  }
+
+  let checkpoint: TrainingCheckpoint | undefined;
+  if (manifest.checkpoint) {
+    const slots = checkEntries(manifest.checkpoint.optimizer.slots, blob, 'optimizer slot');
+    try {
+      checkpoint = validateCheckpoint({
+        progress: manifest.checkpoint.progress,
+        optimizer: {
+          config: manifest.checkpoint.optimizer.config,
+          step: manifest.checkpoint.optimizer.step,
+          slots: slots.map((e) => ({ name: e.name, shape: e.shape, data: readFloat32(blob, e.offset, entrySize(e)) })),
+        },
+      });
+    } catch (e) {
+      throw new ModelFileError('malformed', `model file's checkpoint: ${(e as Error).message}`);
+    }
+  }
+
+  // Everything checked: build the model, and dispose it if its weights do not match the file.
+  const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
+  let model: SequenceModel | undefined;
+  try {
+    model = (options.createModel ?? createModelDefault)(config);
+    const byName = new Map(weights.map((e) => [e.name, e]));
+    for (const [name, v] of model.weights) {
+      const e = byName.get(name);
+      if (!e) throw new ModelFileError('mismatch', `model file lacks weight '${name}' of its ${config.arch} model`);
+      if (e.shape.length !== v.shape.length || e.shape.some((d, i) => d !== v.shape[i])) {
+        throw new ModelFileError('mismatch', `model file's weight '${name}' has shape [${e.shape}], the model needs [${v.shape}]`);
+      }
+    }
+    if (byName.size !== model.weights.size) {
+      const extra = [...byName.keys()].filter((n) => !model!.weights.has(n));
+      throw new ModelFileError('mismatch', `model file has weights its ${config.arch} model does not: ${extra.join(', ')}`);
+    }
+    if (checkpoint) {
+      for (const s of checkpoint.optimizer.slots) {
+        const weightName = s.name.slice(s.name.indexOf('/') + 1);
+        const v = model.weights.get(weightName);
+        if (!v || v.size !== s.data.length) {
+          throw new ModelFileError('mismatch', `model file's optimizer slot '${s.name}' matches no weight of the model`);
+        }
+      }
+    }
+    for (const [name, v] of model.weights) {
+      const e = byName.get(name)!;
+      const data = readFloat32(blob, e.offset, entrySize(e));
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+    }
+  } catch (e) {
+    model?.dispose();
+    // Variables a failing factory created before throwing are released too.
+    for (const [name, v] of Object.entries(tf.engine().registeredVariables)) {
+      if (!variablesBefore.has(name)) v.dispose();
+    }
+    if (e instanceof ModelFileError) throw e;
+    throw new ModelFileError('malformed', `model file could not be loaded: ${(e as Error).message}`);
+  }
+  return {
+    kind: 'neural',
+    model,
+    tokenizer,
+    metadata: manifest.metadata,
+    ...(checkpoint ? { checkpoint, optimizerState: checkpoint.optimizer } : {}),
+  };
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE, as in zip and PNG) of bytes[from, to). */
+export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  let c = 0xffffffff;
+  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${n} bytes`;
+}
