@@ -6,6 +6,7 @@ import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
 import { splitCorpus } from '../../src/core/training/tokenStream';
 import { timestepGradientNorms } from '../../src/core/training/gradientFlow';
 import { crossEntropy } from '../../src/core/training/loss';
+import { charsPerTokenOf } from '../../src/core/training/metrics';
 import { createOptimizer, type OptimizerConfig } from '../../src/core/training/optimizers';
 import { Trainer, TrainingControl, type EvalReport, type TrainerOptions } from '../../src/core/training/trainer';
 import type { Document } from '../../src/core/training/tokenStream';
@@ -43,7 +44,10 @@ async function trainRecording(model: SequenceModel, options: TrainerOptions) {
     ...options,
     progressEvery: 1,
     onProgress: (p) => losses.push(p.loss),
-    onEval: (e) => evals.push(e),
+    onEval: (e) => {
+      evals.push(e);
+      options.onEval?.(e);
+    },
   });
   const result = await trainer.run();
   return { trainer, losses, evals, result };
@@ -375,6 +379,11 @@ describe('trainer', () => {
     assert.equal(stopped.result.reason, 'stopped');
     assert.equal(stopped.result.steps, 4);
     stopped.trainer.dispose();
+
+    const abort = new AbortController();
+    const aborted = await trainRecording(model, { ...base, signal: abort.signal, evalEvery: 1, onEval: (e: EvalReport) => e.step === 3 && abort.abort() });
+    assert.deepEqual([aborted.result.reason, aborted.result.steps], ['stopped', 3]);
+    aborted.trainer.dispose();
     model.dispose();
   });
 
@@ -469,5 +478,19 @@ describe('trainer with a real nano LSTM', () => {
     assert.ok(flow[31] > flow[0], 'the last step gets more gradient than the first');
     trainer.dispose();
     model.dispose();
+  });
+});
+
+describe('metrics', () => {
+  it('counts the characters each token decodes to, bytes of a split character once', () => {
+    const words = buildTokenizer('word', ['const x = y; const z = é;\n'.repeat(20)]);
+    const table = charsPerTokenOf(words);
+    for (const text of ['const x = y;\n', 'é😀 const', 'zz']) {
+      const ids = words.encode(text);
+      const counted = ids.reduce((s, id) => s + table[id], 0);
+      assert.equal(counted, [...text].length, JSON.stringify(text));
+    }
+    const chars = buildTokenizer('char', ['abc']);
+    assert.deepEqual(Array.from(charsPerTokenOf(chars)), new Array(chars.vocabSize).fill(1));
   });
 });

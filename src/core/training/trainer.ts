@@ -59,6 +59,8 @@ export interface TrainerOptions {
   readonly shouldStop?: () => boolean;
   /** Pause/resume/stop from a UI. */
   readonly control?: TrainingControl;
+  /** An AbortSignal (or anything with `aborted`): stops the run like `shouldStop`. */
+  readonly signal?: { readonly aborted: boolean };
   /** Continue a run from here (weights must already be the checkpointed ones). */
   readonly resume?: TrainingCheckpoint;
   /** Clock in milliseconds; default performance.now / Date.now. */
@@ -316,15 +318,16 @@ export class Trainer {
     const evalEvery = positiveInt('evalEvery', o.evalEvery ?? 100);
     const maxSteps = o.maxSteps ?? Infinity;
     const maxTimeMs = o.maxTimeMs ?? Infinity;
-    if (maxSteps === Infinity && maxTimeMs === Infinity && o.patience === undefined && !o.shouldStop && !o.control) {
-      throw new Error('training needs a stop condition: maxSteps, maxTimeMs, patience, shouldStop or control');
+    if (maxSteps === Infinity && maxTimeMs === Infinity && o.patience === undefined && !o.shouldStop && !o.control && !o.signal) {
+      throw new Error('training needs a stop condition: maxSteps, maxTimeMs, patience, shouldStop, control or signal');
     }
     let reason: StopReason | null = null;
     let progressTokens = 0;
     let progressMs = 0;
     let evalTokens = 0;
     let evalTrainMs = 0;
-    const stopRequested = () => (o.shouldStop?.() ?? false) || (o.control?.stopped ?? false);
+    const stopRequested = () =>
+      (o.shouldStop?.() ?? false) || (o.control?.stopped ?? false) || (o.signal?.aborted ?? false);
 
     for (;;) {
       if (this.stepCount >= maxSteps) reason = 'steps';
@@ -336,43 +339,44 @@ export class Trainer {
         continue;
       }
 
+      // Wall time of the iteration, yield included: on a GPU backend the step only queues work,
+      // which later read-backs wait for, so summed wall time is what throughput really is.
       const started = this.now();
       const tokens = this.trainStep();
-      let ms = this.now() - started;
       progressTokens += tokens;
       evalTokens += tokens;
+      const reportProgress = this.stepCount % progressEvery === 0 && o.onProgress !== undefined;
+      const evaluateNow = this.stepCount % evalEvery === 0;
+      const values = reportProgress ? await Promise.all([this.lastLoss.data(), this.lastNorm.data()]) : null;
+      // Before an evaluation, wait for the queued steps so their time counts as training.
+      if (evaluateNow && !values) await this.lossSum.data();
+      await yieldToEventLoop();
+      const ms = this.now() - started;
+      this.elapsedMs += ms;
+      progressMs += ms;
+      evalTrainMs += ms;
 
-      if (this.stepCount % progressEvery === 0 && o.onProgress) {
-        const [loss, norm] = await Promise.all([this.lastLoss.data(), this.lastNorm.data()]);
-        ms = this.now() - started; // reading back waits for the step to finish on GPUs
-        progressMs += ms;
-        o.onProgress({
+      if (values) {
+        o.onProgress!({
           step: this.stepCount,
-          loss: loss[0],
-          gradNorm: norm[0],
+          loss: values[0][0],
+          gradNorm: values[1][0],
           learningRate: learningRateAt(this.stepCount - 1, this.schedule),
           tokensPerSecond: tokensPerSecond(progressTokens, progressMs),
-          elapsedMs: this.elapsedMs + ms,
+          elapsedMs: this.elapsedMs,
         });
         progressTokens = 0;
         progressMs = 0;
-      } else {
-        progressMs += ms;
       }
-      this.elapsedMs += ms;
-      evalTrainMs += ms;
-
-      if (this.stepCount % evalEvery === 0) {
-        const report = await this.evaluateAndRecord(tokensPerSecond(evalTokens, evalTrainMs));
+      if (evaluateNow) {
+        await this.evaluateAndRecord(tokensPerSecond(evalTokens, evalTrainMs));
         evalTokens = 0;
         evalTrainMs = 0;
         if (o.patience !== undefined && this.evalsSinceBest >= o.patience) {
           reason = 'plateau';
-          void report;
           break;
         }
       }
-      await yieldToEventLoop();
     }
 
     if ((o.finalEval ?? true) && this.lastEvalStep !== this.stepCount && this.lossCount > 0) {
