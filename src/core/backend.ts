@@ -6,7 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export interface BackendOptions {
-  /** Folder (URL or path ending in '/') holding tfjs-backend-wasm's .wasm files. */
+  /** Folder (URL, or path ending in a separator) holding tfjs-backend-wasm's .wasm files. */
   readonly wasmPaths?: string;
 }
 
@@ -17,7 +17,8 @@ let matMulPatched = false;
 export async function useBackend(name: BackendName, options: BackendOptions = {}): Promise<BackendName> {
   if (name === 'wasm') {
     if (!wasmPathsSet) {
-      setWasmPaths(options.wasmPaths ?? defaultWasmPaths());
+      if (!options.wasmPaths) throw new Error('the wasm backend needs options.wasmPaths (see src/node/wasmPaths.ts in Node)');
+      setWasmPaths(options.wasmPaths);
       wasmPathsSet = true;
     }
   }
@@ -26,14 +27,6 @@ export async function useBackend(name: BackendName, options: BackendOptions = {}
   await tf.ready();
   if (name === 'wasm') patchWasmTransposedMatMul();
   return tf.getBackend() as BackendName;
-}
-
-/** In Node the .wasm files sit next to tfjs-backend-wasm's main file; bundles pass their own. */
-function defaultWasmPaths(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require('path') as typeof import('path');
-  const main = require.resolve('@tensorflow/tfjs-backend-wasm');
-  return path.join(path.dirname(main), path.sep);
 }
 
 /**

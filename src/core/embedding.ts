@@ -7,14 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const [vocabSize, width] = table.shape;
   const flatIds = ids.reshape([-1]).toInt();
-  const lookup = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
+  const lookupWithGradient = (t: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatIds]);
     return {
       value: tf.gather(t as tf.Tensor2D, flatIds),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.scatterND(saved[0].expandDims(1), dy, [vocabSize, width]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(saved[0].expandDims(1), dy, [vocabSize, width]),
     };
-  });
+  };
+  const lookup = tf.customGrad(lookupWithGradient as unknown as Parameters<typeof tf.customGrad>[0]);
   return lookup(table).reshape([...ids.shape, width]);
 }
 

@@ -3,11 +3,12 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, type BackendName } from '../../src/core/backend';
+import { nodeWasmPaths } from '../../src/node/wasmPaths';
 
 export const testBackend = (process.env.SEQLAB_TEST_BACKEND ?? 'wasm') as BackendName;
 
 export async function useTestBackend(): Promise<void> {
-  await useBackend(testBackend);
+  await useBackend(testBackend, { wasmPaths: nodeWasmPaths() });
 }
 
 /** Runs `fn` and asserts that the number of live tensors is the same after it as before. */
