@@ -1,0 +1,233 @@
+// Two operations the Transformer spends most of its time in, with gradients written so that
+// the wasm backend runs them on its fast path. Nothing here is a lecture concept: the maths is
+// plain matrix products; only the way they are scheduled differs.
+//
+// Measured on tfjs-backend-wasm 4.22 (2-core machine, reference Transformer config):
+// - wasm's BatchMatMul uses XNNPACK only for a single 2D product; a batched one ([G, M, K] @
+//   [G, K, N], G > 1) falls back to a scalar loop at ~1.7 GFLOP/s, 10x slower. Attention is
+//   made of batched products (one per sequence and head), so `batchMatMul` here runs each of
+//   the G products through XNNPACK on views into the operands' memory (no copies).
+// - Slicing a wasm tensor copies the whole tensor first, so splitting [G, ...] into G parts
+//   costs G full copies; the views above avoid that too.
+// - Reducing over a non-last axis (a bias gradient, sum over rows) transposes first. `linear`
+//   transposes its output gradient once and reads both the kernel gradient (one matMul) and the
+//   bias gradient (a last-axis sum) from it.
+// On other backends both fall back to ordinary tfjs ops with tfjs's gradients.
+import * as tf from '@tensorflow/tfjs';
+
+// ---------------------------------------------------------------- batched matMul
+
+const BATCHED_KERNEL = 'SeqlabSlicedBatchMatMul';
+
+/** The parts of tfjs-backend-wasm's BackendWasm the sliced kernel uses (stable within 4.x). */
+interface WasmBackendInternals {
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+type WasmMatMul = (
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
+) => void;
+
+const wasmMatMuls = new WeakMap<object, WasmMatMul>();
+let batchedKernelState: 'unregistered' | 'registered' | 'unavailable' = 'unregistered';
+
+function isWasmInternals(backend: unknown): backend is WasmBackendInternals {
+  const b = backend as Partial<WasmBackendInternals> | null;
+  return (
+    !!b &&
+    typeof b.wasm?.cwrap === 'function' &&
+    typeof b.wasm.tfjs?.registerTensor === 'function' &&
+    typeof b.wasm.tfjs?.disposeData === 'function' &&
+    typeof b.dataIdMap?.get === 'function' &&
+    typeof b.dataIdNextNumber === 'number' &&
+    typeof b.makeOutput === 'function'
+  );
+}
+
+function shapeBytes(shape: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(shape).buffer);
+}
+
+/** a [G, M, K] @ b [G, K, N] as G single XNNPACK products on views into a, b and the output. */
+function slicedBatchMatMul({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const [G, M, K] = a.shape;
+  const N = b.shape[2];
+  let matMul = wasmMatMuls.get(be);
+  if (!matMul) {
+    const types = ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'];
+    matMul = be.wasm.cwrap('BatchMatMul', null, types) as unknown as WasmMatMul;
+    wasmMatMuls.set(be, matMul);
+  }
+  const out = be.makeOutput([G, M, N], 'float32');
+  const aBase = be.dataIdMap.get(a.dataId)!.memoryOffset;
+  const bBase = be.dataIdMap.get(b.dataId)!.memoryOffset;
+  const outBase = be.dataIdMap.get(out.dataId)!.memoryOffset;
+  const aShape = shapeBytes([1, M, K]);
+  const bShape = shapeBytes([1, K, N]);
+  const { registerTensor, disposeData } = be.wasm.tfjs;
+  for (let g = 0; g < G; g++) {
+    // Ids for views: taken from the backend's own counter, so they never collide with a tensor's.
+    const aId = be.dataIdNextNumber++;
+    const bId = be.dataIdNextNumber++;
+    const outId = be.dataIdNextNumber++;
+    registerTensor(aId, M * K, aBase + 4 * g * M * K);
+    registerTensor(bId, K * N, bBase + 4 * g * K * N);
+    registerTensor(outId, M * N, outBase + 4 * g * M * N);
+    matMul(aId, aShape, 3, bId, bShape, 3, false, false, outId);
+    // Unregistering a view frees nothing (the memory belongs to a, b, out); it drops the
+    // XNNPACK operator cached for bId.
+    disposeData(aId);
+    disposeData(bId);
+    disposeData(outId);
+  }
+  return out;
+}
+
+function useSlicedKernel(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  if (batchedKernelState === 'unregistered') {
+    batchedKernelState = isWasmInternals(tf.backend()) ? 'registered' : 'unavailable';
+    if (batchedKernelState === 'registered') {
+      tf.registerKernel({ kernelName: BATCHED_KERNEL, backendName: 'wasm', kernelFunc: slicedBatchMatMul as tf.KernelFunc });
+      tf.registerGradient({
+        kernelName: BATCHED_KERNEL,
+        inputsToSave: ['a', 'b'],
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const [a, b] = saved as tf.Tensor3D[];
+          const g = dy as tf.Tensor3D;
+          return {
+            a: () => batchMatMul(g, b.transpose([0, 2, 1])), // dA = dY Bᵀ
+            b: () => batchMatMul(a.transpose([0, 2, 1]), g), // dB = Aᵀ dY
+          };
+        },
+      });
+    }
+  }
+  return batchedKernelState === 'registered';
+}
+
+/** a [G, M, K] @ b [G, K, N] → [G, M, N], G independent products; differentiable. */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+    throw new Error(`batchMatMul: shapes [${a.shape}] and [${b.shape}] do not match`);
+  }
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !useSlicedKernel()) return tf.matMul(a, b);
+  return tf.engine().runKernel(BATCHED_KERNEL, { a, b }, {}) as tf.Tensor3D;
+}
+
+export type LinearActivation = 'linear' | 'relu';
+
+// ---------------------------------------------------------------- reshape
+
+/**
+ * x.reshape(shape), for use while gradients are recorded: tfjs's Reshape keeps a copy of its
+ * input for the gradient (saving copies on wasm), though all the gradient needs is the shape.
+ */
+export function reshape<R extends tf.Rank>(x: tf.Tensor, shape: number[]): tf.Tensor<R> {
+  const from = x.shape;
+  if (from.length === shape.length && from.every((n, i) => n === shape[i])) return x as tf.Tensor<R>;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: (args[0] as tf.Tensor).reshape(shape),
+    gradFunc: (dy: tf.Tensor) => dy.reshape(from),
+  }));
+  return op(x) as tf.Tensor<R>;
+}
+
+// ---------------------------------------------------------------- embedding rows
+
+/**
+ * Rows of table [V, E] at ids (int32, any shape) → [ids.size, E]: the one-hot matrix times the
+ * table (exact: every other row is multiplied by 0), which XNNPACK does faster than wasm's
+ * gather; the gradient scatters the output gradient back into the table's rows.
+ */
+export function embeddingRows(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor2D {
+  const [vocab, width] = table.shape;
+  const flat = ids.reshape([-1]).toInt() as tf.Tensor1D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    save([flat]);
+    return {
+      value: tf.matMul(tf.oneHot(flat, vocab).toFloat(), t), // (N, V) @ (V, E)
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(saved[0].expandDims(1), dy, [vocab, width]),
+    };
+  });
+  return op(table) as tf.Tensor2D;
+}
+
+// ---------------------------------------------------------------- linear layer
+
+/**
+ * y = act(x W + b): x [N, K], kernel [K, M], bias [M] → [N, M]; differentiable in all three.
+ * (On wasm the bias must have been made 1-D, not reshaped from a matrix: the fused kernel reads
+ * the stored shape.)
+ * The forward pass is one fused XNNPACK product (bias and ReLU included). The backward pass,
+ * with g = dy (times ReLU's derivative):
+ *   dx = g Wᵀ
+ *   dW and db: x or g must be transposed. XNNPACK is up to 2x faster when the product has at
+ *   least as many rows as columns, which picks the one: if K > M, [xᵀ; 1ᵀ] g gives dW and db
+ *   in one product; otherwise dWᵀ = gᵀ x, and db = row sums of gᵀ (a fast last-axis sum).
+ */
+export function linear(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  activation: LinearActivation = 'linear',
+): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    // Called as a kernel so that the ReLU stays fused while gradients are being recorded.
+    const [n, k] = xx.shape;
+    const m = w.shape[1];
+    const y = (
+      tf.engine().runKernel(
+        '_FusedMatMul',
+        { a: xx.reshape([1, n, k]), b: w.reshape([1, k, m]), bias: b },
+        { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 },
+      ) as tf.Tensor3D
+    ).reshape([n, m]) as tf.Tensor2D;
+    save(activation === 'relu' ? [xx, w, y] : [xx, w]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [x0, w0, y0] = saved as tf.Tensor2D[];
+        const [n, k] = x0.shape;
+        const m = w0.shape[1];
+        const g = (activation === 'relu' ? dy.mul(tf.step(y0)) : dy) as tf.Tensor2D; // (N, M)
+        const dx = tf.matMul(g, w0.transpose()); // (N, M) @ (M, K)
+        let dW: tf.Tensor;
+        let db: tf.Tensor;
+        if (k > m) {
+          // dW (K, M) has more rows than columns: XNNPACK is faster in this orientation, so
+          // transpose x and read dW (first K rows) and db (last row) from [xᵀ; 1ᵀ] (K+1, N) @ g (N, M).
+          const both = tf.matMul(tf.concat([x0.transpose(), tf.ones([1, n])], 0), g); // (K+1, M)
+          dW = both.slice([0, 0], [k, m]);
+          db = both.slice([k, 0], [1, m]).reshape([m]);
+        } else {
+          const gT = g.transpose(); // (M, N)
+          dW = tf.matMul(gT, x0).transpose(); // ((M, N) @ (N, K))ᵀ = (K, M)
+          db = gT.sum(1); // (M)
+        }
+        return [dx, dW, db];
+      },
+    };
+  });
+  return op(x, kernel, bias) as tf.Tensor2D;
+}

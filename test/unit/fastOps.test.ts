@@ -1,0 +1,94 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMul, embeddingRows, linear, reshape } from '../../src/core/models/fastOps';
+import { assertNoLeak, useTestBackend } from './tfSetup';
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  return a.sub(b).abs().max().dataSync()[0];
+}
+
+describe('fast ops (batched matMul, linear, embedding rows, reshape)', () => {
+  before(useTestBackend);
+
+  it('batchMatMul equals tf.matMul, values and gradients, odd sizes', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const a = tf.randomNormal([7, 5, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
+        const b = tf.randomNormal([7, 3, 6], 0, 1, 'float32', 2) as tf.Tensor3D;
+        const w = tf.randomNormal([7, 5, 6], 0, 1, 'float32', 3);
+        // tf.matMul on a, b is the reference: per-batch products by the backend's own kernel.
+        const reference = tf.stack(tf.unstack(a).map((ai, i) => tf.matMul(ai, tf.unstack(b)[i])));
+        assert.ok(maxAbsDiff(batchMatMul(a, b), reference) < 1e-5);
+        const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D).mul(w).sum())([a, b]);
+        const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y).mul(w).sum())([a, b]);
+        assert.ok(maxAbsDiff(ga, ra) < 1e-5, 'dA');
+        assert.ok(maxAbsDiff(gb, rb) < 1e-5, 'dB');
+        // Each batch entry is its own product: changing b[3] changes only out[3].
+        const changed = batchMatMul(a, b.add(tf.oneHot([3], 7).reshape([7, 1, 1]).mul(10)) as tf.Tensor3D);
+        const diff = changed.sub(batchMatMul(a, b)).abs().sum([1, 2]).arraySync() as number[];
+        diff.forEach((v, i) => (i === 3 ? assert.ok(v > 0) : assert.equal(v, 0)));
+      }),
+    );
+  });
+
+  it('batchMatMul leaves no tensors registered in the backend', () => {
+    const before = tf.engine().backend.numDataIds();
+    tf.tidy(() => batchMatMul(tf.ones([4, 2, 3]), tf.ones([4, 3, 2])).dataSync());
+    assert.equal(tf.engine().backend.numDataIds(), before);
+  });
+
+  for (const [k, m] of [
+    [3, 5],
+    [5, 3],
+    [4, 4],
+  ]) {
+    for (const activation of ['linear', 'relu'] as const) {
+      it(`linear ${activation}, kernel [${k}, ${m}]: values and gradients equal the plain ops`, async () => {
+        await assertNoLeak(() =>
+          tf.tidy(() => {
+            const x = tf.randomNormal([6, k], 0, 1, 'float32', 10 + k) as tf.Tensor2D;
+            const w = tf.randomNormal([k, m], 0, 1, 'float32', 20 + m) as tf.Tensor2D;
+            const b = tf.randomNormal([m], 0, 1, 'float32', 30) as tf.Tensor1D;
+            const r = tf.randomNormal([6, m], 0, 1, 'float32', 40);
+            const plain = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
+              const y = tf.matMul(xx, ww).add(bb);
+              return activation === 'relu' ? tf.relu(y) : y;
+            };
+            const y = linear(x, w, b, activation);
+            assert.ok(maxAbsDiff(y, plain(x, w, b)) < 1e-5);
+            if (activation === 'relu') assert.ok(y.min().dataSync()[0] === 0, 'some units are cut by ReLU');
+            const f = (fn: typeof plain) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fn(xx, ww, bb).mul(r).sum();
+            const ours = tf.grads(f((xx, ww, bb) => linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, activation)))([x, w, b]);
+            const theirs = tf.grads(f(plain))([x, w, b]);
+            ['dx', 'dW', 'db'].forEach((name, i) => assert.ok(maxAbsDiff(ours[i], theirs[i]) < 1e-5, name));
+          }),
+        );
+      });
+    }
+  }
+
+  it('embeddingRows equals a gather, and its gradient sums repeated ids', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+        const ids = tf.tensor2d([[2, 0, 2]], [1, 3], 'int32');
+        assert.deepEqual(embeddingRows(table, ids).arraySync(), [[5, 6], [1, 2], [5, 6]]);
+        const weights = tf.tensor2d([[1, 10], [100, 1000], [2, 20]]);
+        const g = tf.grad((t: tf.Tensor) => embeddingRows(t as tf.Tensor2D, ids).mul(weights).sum())(table);
+        assert.deepEqual(g.arraySync(), [[100, 1000], [0, 0], [3, 30]]);
+      }),
+    );
+  });
+
+  it('reshape has the gradient of tf.reshape', () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 6], 0, 1, 'float32', 5);
+      const r = tf.randomNormal([3, 4], 0, 1, 'float32', 6);
+      const g = tf.grad((t: tf.Tensor) => reshape(t, [3, 4]).mul(r).sum())(x);
+      assert.deepEqual(g.shape, [2, 6]);
+      assert.deepEqual(Array.from(g.dataSync()), Array.from(r.dataSync()));
+      assert.equal(reshape(x, [2, 6]), x, 'a reshape to the same shape is the tensor itself');
+    });
+  });
+});
