@@ -43,34 +43,46 @@ describe('recurrent plumbing', () => {
   });
 
   for (const [name, cell] of cells) {
-    it(`${name}: hand-written BPTT equals tfjs autodiff of the same forward, probe included`, () => {
-      tf.tidy(() => {
-        const T = 5, B = 3, H = 4;
-        const xw = fixedRandom([T, B, cell.gates * H], 1).mul(1.5) as tf.Tensor3D;
-        const U = fixedRandom([H, cell.gates * H], 2).mul(0.8) as tf.Tensor2D;
-        const extras = cell.extraWeights.map((_, k) => fixedRandom([H], 3 + k).mul(0.5));
-        const probe = fixedRandom([T, B, H], 9).mul(0.1) as tf.Tensor3D;
-        const dy = fixedRandom([T, B, H], 10);
-        const lossWith = (layer: typeof recurrentLayer) => (...xs: tf.Tensor[]) =>
-          layer(cell, xs[0] as tf.Tensor3D, xs[1] as tf.Tensor2D, xs.slice(2, 2 + extras.length), xs[2 + extras.length] as tf.Tensor3D)
-            .mul(dy)
-            .sum();
-        const inputs = [xw, U, ...extras, probe];
-        const fast = tf.grads(lossWith(recurrentLayer))(inputs);
-        const reference = tf.grads(lossWith(recurrentLayerReference))(inputs);
-        const labels = ['xw', 'U', ...cell.extraWeights, 'probe'];
-        labels.forEach((label, k) => {
-          assert.deepEqual(fast[k].shape, inputs[k].shape);
-          assertClose(fast[k].dataSync(), reference[k].dataSync(), 1e-5, `${name} ∂/∂${label}`);
+    for (const inputKind of ['vectors', 'one-hot ids'] as const) {
+      it(`${name}, ${inputKind}: hand-written BPTT equals tfjs autodiff of the same forward, probe included`, () => {
+        tf.tidy(() => {
+          const T = 5, B = 3, H = 4, I = 6, G = cell.gates;
+          const x = fixedRandom([T, B, I], 1).mul(1.5) as tf.Tensor3D;
+          const ids = tf.tensor2d([[0, 5, 2], [1, 1, 4], [3, 0, 0], [5, 2, 1], [4, 4, 3]], [T, B], 'int32');
+          const W = fixedRandom([I, G * H], 2).mul(0.8) as tf.Tensor2D;
+          const b = fixedRandom([G * H], 3).mul(0.5) as tf.Tensor1D;
+          const U = fixedRandom([H, G * H], 4).mul(0.8) as tf.Tensor2D;
+          const extras = cell.extraWeights.map((_, k) => fixedRandom([H], 5 + k).mul(0.5));
+          const probe = fixedRandom([T, B, H], 9).mul(0.1) as tf.Tensor3D;
+          const dy = fixedRandom([T, B, H], 10);
+          const dense = inputKind === 'vectors';
+          const inputs = [...(dense ? [x] : []), W, b, U, ...extras, probe];
+          const labels = [...(dense ? ['x'] : []), 'W', 'b', 'U', ...cell.extraWeights, 'probe'];
+          const lossWith = (layer: typeof recurrentLayer) => (...xs: tf.Tensor[]) => {
+            let k = 0;
+            const input = dense ? { x: xs[k++] as tf.Tensor3D } : { ids };
+            const weights = { W: xs[k++] as tf.Tensor2D, b: xs[k++] as tf.Tensor1D, U: xs[k++] as tf.Tensor2D, extras: xs.slice(k, k + extras.length) };
+            return layer(cell, input, weights, xs[k + extras.length] as tf.Tensor3D).mul(dy).sum();
+          };
+          const fast = tf.grads(lossWith(recurrentLayer))(inputs);
+          const reference = tf.grads(lossWith(recurrentLayerReference))(inputs);
+          labels.forEach((label, k) => {
+            assert.deepEqual(fast[k].shape, inputs[k].shape, `shape of ∂/∂${label}`);
+            assertClose(fast[k].dataSync(), reference[k].dataSync(), 1e-5, `${name} ∂/∂${label}`);
+            assert.ok(fast[k].abs().max().dataSync()[0] > 1e-3, `∂/∂${label} is not zero`);
+          });
+          // and the forward values agree
+          const weights = { W, b, U, extras };
+          const input = dense ? { x } : { ids };
+          assertClose(
+            recurrentLayer(cell, input, weights, probe).dataSync(),
+            recurrentLayerReference(cell, input, weights, probe).dataSync(),
+            1e-6,
+            `${name} h`,
+          );
         });
-        // and the forward values agree
-        const h1 = recurrentLayer(cell, xw, U, extras, probe);
-        const h2 = recurrentLayerReference(cell, xw, U, extras, probe);
-        assertClose(h1.dataSync(), h2.dataSync(), 1e-6, `${name} h`);
-        // the gradient does not vanish trivially: the first step's xw gets a nonzero gradient
-        assert.ok(fast[0].slice([0, 0, 0], [1, B, cell.gates * H]).abs().sum().dataSync()[0] > 1e-3);
       });
-    });
+    }
   }
 
   it('equal configs give identical weights; another seed gives others', () => {

@@ -15,8 +15,9 @@
 //   Wb_z = −b_z.
 // - Reset AFTER the recurrent matMul ("reset-after", cuDNN, Keras reset_after=True): r scales
 //   h_{t−1} U_n + bh, not h_{t−1} before the matMul. This is ONNX GRU with
-//   linear_before_reset = 1, Rb = [0, 0, bh], Wb = b (z block negated as above). It is also
-//   what keeps one timestep to a single matMul h_{t−1} U for all three blocks.
+//   linear_before_reset = 1, Rb = [0, 0, bh], Wb = b (z block negated as above). It also keeps
+//   a timestep's products independent of its gates: h_{t−1} U for all three blocks at once,
+//   where reset-before needs a second product (r ⊙ h_{t−1}) U_n after r is known.
 // - bh (`layer{l}/bh`, (H)) is the candidate's recurrent bias, inside r ⊙ (…): it cannot be
 //   folded into b. The z and r blocks need no recurrent bias (it would add to b's).
 //
@@ -26,7 +27,7 @@
 //   da_z = dz ⊙ z(1−z),  da_r = dr ⊙ r(1−r)
 //   ∂L/∂xw = [da_z | da_r | da_n],   ∂L/∂hu = [da_z | da_r | da_n ⊙ r],   ∂L/∂bh = Σ da_n ⊙ r
 import * as tf from '@tensorflow/tfjs';
-import { columns, createRecurrentModel, tanh, type Cell } from './recurrent';
+import { createRecurrentModel, tanh, type Cell } from './recurrent';
 import type { RecurrentConfig, SequenceModel } from './sequenceModel';
 
 export const gruCell: Cell = {
@@ -39,36 +40,31 @@ export const gruCell: Cell = {
 
   identityRecurrent: () => false,
 
-  forward(xw, [hPrev], { U, extras: [bh] }) {
-    const H = hPrev.shape[1];
-    const hu = hPrev.matMul(U) as tf.Tensor2D; // (B, 3H)
-    const zr = tf.sigmoid(columns(xw, 0, 2 * H).add(columns(hu, 0, 2 * H))) as tf.Tensor2D; // (B, 2H)
-    const [z, r] = tf.split(zr, 2, 1) as tf.Tensor2D[];
-    const hn = columns(hu, 2 * H, H).add(bh) as tf.Tensor2D; // h_{t−1} U_n + bh
-    const n = tanh(columns(xw, 2 * H, H).add(r.mul(hn)) as tf.Tensor2D);
+  forward([xz, xr, xn], [hz, hr, hn], [hPrev], [bh]) {
+    const z = tf.sigmoid(xz.add(hz)) as tf.Tensor2D;
+    const r = tf.sigmoid(xr.add(hr)) as tf.Tensor2D;
+    const hnb = hn.add(bh) as tf.Tensor2D; // h_{t−1} U_n + bh
+    const n = tanh(xn.add(r.mul(hnb)) as tf.Tensor2D);
     const h = hPrev.add(z.mul(n.sub(hPrev))) as tf.Tensor2D; // (1 − z) h_{t−1} + z n
-    return { state: [h], cache: [zr, z, r, hn, n] };
+    return { state: [h], cache: [z, r, hnb, n] };
   },
 
-  backward(dh, _dRest, [hPrev], { cache: [zr, z, r, hn, n] }) {
+  backward(dh, _dRest, [hPrev], { cache: [z, r, hnb, n] }) {
     const dn = dh.mul(z);
-    const dz = dh.mul(n.sub(hPrev));
-    const dhDirect = dh.sub(dn) as tf.Tensor2D; // dh ⊙ (1 − z)
     const dAn = dn.mul(tf.sub(1, n.square())) as tf.Tensor2D;
-    const dr = dAn.mul(hn);
-    const dHn = dAn.mul(r);
-    const dZr = tf.concat([dz, dr] as tf.Tensor2D[], 1).mul(zr.mul(tf.sub(1, zr))); // σ' = σ(1 − σ)
+    const dAz = dh.mul(n.sub(hPrev)).mul(z.mul(tf.sub(1, z))) as tf.Tensor2D;
+    const dAr = dAn.mul(hnb).mul(r.mul(tf.sub(1, r))) as tf.Tensor2D;
     return {
-      dxw: tf.concat([dZr, dAn], 1) as tf.Tensor2D,
-      dhu: tf.concat([dZr, dHn], 1) as tf.Tensor2D,
-      dhDirect,
+      dxw: [dAz, dAr, dAn],
+      dhu: [dAz, dAr, dAn.mul(r) as tf.Tensor2D],
+      dhDirect: dh.sub(dn) as tf.Tensor2D, // dh ⊙ (1 − z)
       dRest: [],
     };
   },
 
-  extraGradients: (dhu: tf.Tensor2D, H: number) => [columns(dhu, 2 * H, H).sum(0)],
+  extraGradients: ([, , dhnSum]) => [dhnSum], // ∂L/∂bh = Σ ∂L/∂(h U_n + bh)
 
-  internals(_prev, { cache: [, z, r, , n] }) {
+  internals(_prev, { cache: [z, r, , n] }) {
     return { update: z, reset: r, candidate: n };
   },
 };

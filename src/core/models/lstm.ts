@@ -21,7 +21,7 @@
 //   di = dc ⊙ g,  df = dc ⊙ c_{t−1},  dg = dc ⊙ i,  ∂L/∂c_{t−1} = dc ⊙ f
 //   da = [di ⊙ i(1−i) | do ⊙ o(1−o) | df ⊙ f(1−f) | dg ⊙ (1−g²)]      (both for xW and hU)
 import * as tf from '@tensorflow/tfjs';
-import { columns, createRecurrentModel, tanh, type Cell } from './recurrent';
+import { createRecurrentModel, tanh, type Cell } from './recurrent';
 import type { RecurrentConfig, SequenceModel } from './sequenceModel';
 
 export const lstmCell: Cell = {
@@ -39,34 +39,33 @@ export const lstmCell: Cell = {
 
   identityRecurrent: () => false,
 
-  forward(xw, [hPrev, cPrev], { U }) {
-    const H = hPrev.shape[1];
-    const a = xw.add(hPrev.matMul(U)) as tf.Tensor2D; // (B, 4H)
-    const iof = tf.sigmoid(columns(a, 0, 3 * H)); // (B, 3H): i, o, f side by side
-    const [i, o, f] = tf.split(iof, 3, 1) as tf.Tensor2D[];
-    const g = tanh(columns(a, 3 * H, H));
+  forward([xi, xo, xf, xg], [hi, ho, hf, hg], [, cPrev]) {
+    const i = tf.sigmoid(xi.add(hi)) as tf.Tensor2D;
+    const o = tf.sigmoid(xo.add(ho)) as tf.Tensor2D;
+    const f = tf.sigmoid(xf.add(hf)) as tf.Tensor2D;
+    const g = tanh(xg.add(hg) as tf.Tensor2D);
     const c = f.mul(cPrev).add(i.mul(g)) as tf.Tensor2D;
     const tc = tanh(c);
     const h = o.mul(tc) as tf.Tensor2D;
-    return { state: [h, c], cache: [iof, i, o, f, g, tc] };
+    return { state: [h, c], cache: [i, o, f, g, tc] };
   },
 
-  backward(dh, [dcNext], [, cPrev], { cache: [iof, i, o, f, g, tc] }) {
-    const dO = dh.mul(tc);
+  backward(dh, [dcNext], [, cPrev], { cache: [i, o, f, g, tc] }) {
+    const sigmoidSlope = (s: tf.Tensor2D) => s.mul(tf.sub(1, s)); // σ' = σ(1 − σ)
     let dc = dh.mul(o).mul(tf.sub(1, tc.square())) as tf.Tensor2D;
     if (dcNext) dc = dc.add(dcNext);
-    const dI = dc.mul(g);
-    const dF = dc.mul(cPrev);
-    const dG = dc.mul(i);
-    const dcPrev = dc.mul(f) as tf.Tensor2D;
-    const dIof = tf.concat([dI, dO, dF], 1).mul(iof.mul(tf.sub(1, iof))); // σ' = σ(1 − σ)
-    const dA = tf.concat([dIof, dG.mul(tf.sub(1, g.square()))], 1) as tf.Tensor2D; // (B, 4H)
-    return { dxw: dA, dhu: dA, dhDirect: null, dRest: [dcPrev] };
+    const dA = [
+      dc.mul(g).mul(sigmoidSlope(i)), // i
+      dh.mul(tc).mul(sigmoidSlope(o)), // o
+      dc.mul(cPrev).mul(sigmoidSlope(f)), // f
+      dc.mul(i).mul(tf.sub(1, g.square())), // g
+    ] as tf.Tensor2D[];
+    return { dxw: dA, dhu: dA, dhDirect: null, dRest: [dc.mul(f) as tf.Tensor2D] };
   },
 
   extraGradients: () => [],
 
-  internals(_prev, { state: [, c], cache: [, i, o, f, g] }) {
+  internals(_prev, { state: [, c], cache: [i, o, f, g] }) {
     return { forget: f, input: i, candidate: g, output: o, cell: c };
   },
 };

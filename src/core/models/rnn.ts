@@ -26,8 +26,8 @@ export function rnnCell(activation: 'tanh' | 'relu'): Cell {
 
     identityRecurrent: (config: RecurrentConfig) => config.identityInit,
 
-    forward(xw, [hPrev], { U }) {
-      const a = xw.add(hPrev.matMul(U)) as tf.Tensor2D; // (B, H)
+    forward([xw], [hu]) {
+      const a = xw.add(hu) as tf.Tensor2D; // (B, H)
       const y = activation === 'tanh' ? tanh(a) : (tf.relu(a) as tf.Tensor2D);
       return { state: [y], cache: [y] };
     },
@@ -35,7 +35,7 @@ export function rnnCell(activation: 'tanh' | 'relu'): Cell {
     backward(dh, _dRest, _prev, { cache: [y] }) {
       const slope = activation === 'tanh' ? tf.sub(1, y.square()) : tf.step(y); // f'(a) from y = f(a)
       const dA = dh.mul(slope) as tf.Tensor2D;
-      return { dxw: dA, dhu: dA, dhDirect: null, dRest: [] };
+      return { dxw: [dA], dhu: [dA], dhDirect: null, dRest: [] };
     },
 
     extraGradients: () => [],
