@@ -66,6 +66,7 @@ const builds = [
       ...filesUnder('test/e2e', ['.ts']),
       ...filesUnder('test/harness', ['.ts']),
       ...filesUnder('bench', ['.ts']),
+      'scripts/start.ts',
     ],
     outbase: '.',
     outdir: 'out',

@@ -5,7 +5,15 @@ import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/** The checkout: the nearest folder above this built file that holds package.json. */
+export const repoRoot = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`no package.json above ${from}`);
+}
 export const scratchRoot = path.join(repoRoot, '.seqlab-test');
 
 export interface CodeServerInstall {
@@ -84,6 +92,8 @@ const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'editor.minimap.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
 };
 
 export async function startCodeServer(install: CodeServerInstall, options: StartOptions): Promise<RunningCodeServer> {

@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import { e2e, inWebview, openFile, paletteEntries, runCommand, screenshot } from './workbench';
+
+describe('Sequence Lab in code-server, driven as a person would', () => {
+  it('lists its commands in the command palette', async () => {
+    // Contributions show once the extension host has scanned extensions after startup.
+    let entries = await paletteEntries('Sequence Lab:');
+    for (const deadline = Date.now() + 60_000; !entries[0]?.startsWith('Sequence Lab:') && Date.now() < deadline; ) {
+      await e2e().page.waitForTimeout(1000);
+      entries = await paletteEntries('Sequence Lab:');
+    }
+    await screenshot('command-palette');
+    for (const title of [
+      'Sequence Lab: Train Model on Workspace',
+      'Sequence Lab: Open Playground',
+      'Sequence Lab: Show Inside the Model',
+      'Sequence Lab: Select Active Model',
+      'Sequence Lab: Export Model (ONNX)',
+    ]) {
+      assert.ok(entries.some((e) => e.startsWith(title)), `${title} missing from: ${entries.join(' | ')}`);
+    }
+    await e2e().page.keyboard.press('Escape');
+  });
+
+  it('opens the playground, whose webview shows the training backend it chose and why', async () => {
+    await runCommand('Sequence Lab: Open Playground');
+    const choice = await inWebview('#backend-choice');
+    const text = await choice.innerText();
+    await screenshot('playground');
+    // Headless Chromium offers only software GPUs, which lose to wasm.
+    assert.equal(await choice.getAttribute('data-backend'), 'wasm');
+    assert.match(text, /software|no WebGPU/);
+  });
+
+  it('shows the Inside the Model view following the active editor', async () => {
+    await openFile('underscore/map.js');
+    await runCommand('Sequence Lab: Show Inside the Model');
+    const subject = await inWebview('#subject');
+    const text = await subject.innerText();
+    await screenshot('inside-the-model');
+    assert.match(text, /Following underscore\/map\.js/);
+  });
+});

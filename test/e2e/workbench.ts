@@ -1,0 +1,104 @@
+// What the e2e tests share: the running workbench page, and small actions a person takes.
+import type { Locator, Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface E2eContext {
+  readonly page: Page;
+  readonly workspace: string;
+  readonly screenshotDir: string;
+}
+
+// Each built test file bundles its own copy of this module, so the context lives on globalThis.
+const holder = globalThis as { seqlabE2eContext?: E2eContext };
+
+export function setE2eContext(value: E2eContext): void {
+  mkdirSync(value.screenshotDir, { recursive: true });
+  holder.seqlabE2eContext = value;
+}
+
+export function e2e(): E2eContext {
+  const context = holder.seqlabE2eContext;
+  if (!context) throw new Error('the e2e harness (test/harness/runE2eTests.ts) did not start a workbench');
+  return context;
+}
+
+export async function screenshot(name: string): Promise<string> {
+  const file = path.join(e2e().screenshotDir, `${name}.png`);
+  await e2e().page.screenshot({ path: file });
+  return file;
+}
+
+/** Presses `key` until the quick input shows (focus can be mid-transition after an action). */
+async function openQuickInput(key: string): Promise<Locator> {
+  const { page } = e2e();
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      return input;
+    } catch {
+      await page.mouse.click(700, 20);
+    }
+  }
+  throw new Error(`${key} did not open the quick input`);
+}
+
+/** Opens the command palette and types `text`; returns the labels it lists. */
+export async function paletteEntries(text: string): Promise<string[]> {
+  const { page } = e2e();
+  const input = await openQuickInput('F1');
+  await input.fill(`>${text}`);
+  return settledRows((first) => first.toLowerCase().includes(text.toLowerCase()));
+}
+
+/** The quick input's row labels once its first row satisfies `ready` (the list filters asynchronously). */
+async function settledRows(ready: (firstRow: string) => boolean, timeoutMs = 15_000): Promise<string[]> {
+  const { page } = e2e();
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    if ((labels.length > 0 && ready(labels[0])) || Date.now() > deadline) return labels;
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Runs a command from the palette by its full title, as a person would. */
+export async function runCommand(title: string): Promise<void> {
+  const { page } = e2e();
+  const entries = await paletteEntries(title);
+  if (!entries.some((e) => e.includes(title))) throw new Error(`"${title}" not in the palette: ${entries.join(' | ')}`);
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file through Quick Open. */
+export async function openFile(relativePath: string): Promise<void> {
+  const { page } = e2e();
+  const input = await openQuickInput('Control+P');
+  await input.fill(relativePath);
+  const name = path.basename(relativePath);
+  const rows = await settledRows((first) => first.includes(name), 30_000);
+  if (!rows[0]?.includes(name)) throw new Error(`Quick Open does not offer ${relativePath}: ${rows.join(' | ')}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+}
+
+/**
+ * The element matching `selector` inside whichever webview shows it. VS Code nests each
+ * webview's content two iframes deep and positions them outside the view's own DOM.
+ */
+export async function inWebview(selector: string, timeoutMs = 30_000): Promise<Locator> {
+  const { page } = e2e();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const found = frame.locator(selector);
+      if ((await found.count().catch(() => 0)) > 0 && (await found.first().isVisible().catch(() => false))) return found.first();
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
+}
