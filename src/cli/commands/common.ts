@@ -1,0 +1,102 @@
+// What the commands share: where output goes, how failures are told apart from usage mistakes,
+// preparing the tfjs backend and reading a model file.
+import { readFileSync, statSync } from 'node:fs';
+import { useBackend, type BackendName } from '../../core/backend';
+import { describeModelFile, loadModelFile, type LoadedModelFile } from '../../core/modelFile';
+import { nodeWasmPaths } from '../../node/wasmPaths';
+import { UsageError, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args';
+import type { ProgressStream } from '../progressBar';
+
+export interface CliIO {
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
+}
+
+export interface Command {
+  readonly spec: CommandSpec;
+  run(args: ParsedArgs, io: CliIO): Promise<void>;
+}
+
+/** The command was called right but could not do its work (exit code 1). */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const BACKENDS = ['wasm', 'cpu'] as const;
+
+export const backendOption: OptionSpec = {
+  name: 'backend',
+  kind: 'choice',
+  choices: BACKENDS,
+  defaultText: 'wasm',
+  description: 'TensorFlow.js backend for neural models.',
+};
+
+export const jsonOption: OptionSpec = {
+  name: 'json',
+  kind: 'flag',
+  description: 'Make the last line of stdout one JSON object with the results.',
+};
+
+/** Activates the tfjs backend, with the wasm files found next to the bundle. */
+export async function prepareBackend(name: BackendName): Promise<BackendName> {
+  try {
+    return await useBackend(name, { wasmPaths: nodeWasmPaths() });
+  } catch (e) {
+    throw new CliError(`could not start the ${name} backend: ${(e as Error).message}`);
+  }
+}
+
+/** Throws a UsageError unless `path` is an existing file (or folder, when `folder` is set). */
+export function requirePath(path: string, what: string, kind: 'file' | 'folder' | 'either'): 'file' | 'folder' {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new UsageError(`${what} "${path}" does not exist`);
+  }
+  if (stats.isDirectory()) {
+    if (kind === 'file') throw new UsageError(`${what} "${path}" is a folder, not a file`);
+    return 'folder';
+  }
+  if (kind === 'folder') throw new UsageError(`${what} "${path}" is not a folder`);
+  return 'file';
+}
+
+/** Reads and loads a model file, starting `backend` first if the model is a neural one. */
+export async function readModel(path: string, backend: BackendName): Promise<LoadedModelFile> {
+  requirePath(path, 'model file', 'file');
+  const cannot = (e: unknown) => new CliError(`cannot load model "${path}": ${(e as Error).message}`);
+  let bytes: Uint8Array;
+  let kind: 'neural' | 'ngram';
+  try {
+    bytes = readFileSync(path);
+    kind = describeModelFile(bytes).kind;
+  } catch (e) {
+    throw cannot(e);
+  }
+  if (kind === 'neural') await prepareBackend(backend);
+  try {
+    return loadModelFile(bytes);
+  } catch (e) {
+    throw cannot(e);
+  }
+}
+
+/** Writes `value` as the single JSON line that ends stdout. */
+export function printJson(io: CliIO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value) + '\n');
+}
+
+/** 12345 → "12,345"; 0.1234 → "0.123" (for people, not for --json). */
+export function formatNumber(value: number, fractionDigits = 0): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value.toLocaleString('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+}
+
+export function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : String(fraction);
+}

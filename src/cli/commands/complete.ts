@@ -1,0 +1,56 @@
+// `seqlab complete`: continue a prefix with a saved model, through the same completion engine
+// the evaluation replays against.
+import type { BackendName } from '../../core/backend';
+import { DEFAULT_MAX_TOKENS, neuralEngine, ngramEngine, type EngineOptions } from '../../core/completionEngine';
+import { Options, type CommandSpec, type ParsedArgs } from '../args';
+import { backendOption, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
+
+/** The `--json` result of a completion. */
+export interface CompleteJson {
+  readonly completion: string;
+  readonly meanProbability: number;
+}
+
+const spec: CommandSpec = {
+  name: 'complete',
+  brief: 'Continue a prefix with a model.',
+  summary: 'Print how a model continues --prefix: one line unless --multiline is given.',
+  positionals: [{ name: 'model', description: 'Model file written by `seqlab train`.' }],
+  options: [
+    { name: 'prefix', kind: 'string', valueName: 'TEXT', required: true, description: 'Text to continue.' },
+    { name: 'max-tokens', kind: 'integer', valueName: 'N', min: 1, defaultText: String(DEFAULT_MAX_TOKENS), description: 'Most tokens (n-gram: characters) to add.' },
+    { name: 'temperature', kind: 'number', valueName: 'T', min: 0, defaultText: '0 (greedy)', description: 'Sampling temperature.' },
+    { name: 'seed', kind: 'integer', valueName: 'N', min: 0, defaultText: '0', description: 'Seed of the sampler (temperature > 0).' },
+    { name: 'min-probability', kind: 'number', valueName: 'P', min: 0, defaultText: '0', description: 'End before a token the model gives less than P.' },
+    { name: 'multiline', kind: 'flag', description: 'Go on past the end of the line.' },
+    backendOption,
+    jsonOption,
+  ],
+  examples: ['seqlab complete lstm.seqlab --prefix "function add(a, b) {"', "seqlab complete ngram.seqlab --prefix $'if (x) {\\n  ' --multiline --max-tokens 80"],
+};
+
+async function run(args: ParsedArgs, io: CliIO): Promise<void> {
+  const o = new Options(args.options);
+  const prefix = o.string('prefix', '');
+  const options: EngineOptions = {
+    maxTokens: o.number('max-tokens', DEFAULT_MAX_TOKENS),
+    temperature: o.number('temperature', 0),
+    seed: o.number('seed', 0),
+    multiline: o.flag('multiline'),
+    minProbability: o.number('min-probability', 0),
+  };
+  const loaded = await readModel(args.positionals[0], o.string('backend', 'wasm') as BackendName);
+  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options) : neuralEngine(loaded.model, loaded.tokenizer, options);
+  let result: CompleteJson;
+  try {
+    const suggestion = engine.suggest(prefix);
+    result = { completion: suggestion.text, meanProbability: suggestion.meanProbability };
+  } finally {
+    engine.dispose();
+    if (loaded.kind === 'neural') loaded.model.dispose();
+  }
+  if (o.flag('json')) printJson(io, result);
+  else io.stdout.write(result.completion + '\n');
+}
+
+export const completeCommand: Command = { spec, run };

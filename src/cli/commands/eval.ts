@@ -1,0 +1,132 @@
+// `seqlab eval`: how well a saved model predicts and completes held-out files
+// (see core/evaluation.ts for what each number means).
+import { readFileSync } from 'node:fs';
+import type { BackendName } from '../../core/backend';
+import { neuralEngine, ngramEngine, type CompletionEngine } from '../../core/completionEngine';
+import {
+  DEFAULT_MAX_SUGGESTION_CHARS,
+  keystrokeSavings,
+  limitCharacters,
+  percentile,
+  scoreNeural,
+  scoreNgram,
+  type PredictionScores,
+} from '../../core/evaluation';
+import { decodeText, readCorpus } from '../../node/corpus';
+import { Options, type CommandSpec, type ParsedArgs } from '../args';
+import { Progress } from '../progressBar';
+import { backendOption, CliError, formatNumber, formatPercent, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
+
+/** Where suggestions end in the keystroke replay unless --min-probability says otherwise. */
+export const DEFAULT_EVAL_MIN_PROBABILITY = 0.5;
+
+/** The `--json` result of an evaluation. */
+export interface EvalJson {
+  readonly bitsPerChar: number;
+  readonly top1Accuracy: number;
+  readonly keystrokeSavings: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  /** Characters (code points) evaluated. */
+  readonly characters: number;
+}
+
+const spec: CommandSpec = {
+  name: 'eval',
+  brief: 'Measure a model on held-out files.',
+  summary:
+    'Measure a model on held-out files: bits per character, top-1 next-character accuracy, keystroke\n' +
+    'savings (a simulated user accepting exact single-line suggestions of 2+ characters) and the latency\n' +
+    'of a single-line suggestion. A folder stands for the text files under it.',
+  positionals: [
+    { name: 'model', description: 'Model file written by `seqlab train`.' },
+    { name: 'files', variadic: true, description: 'Files or folders to evaluate on.' },
+  ],
+  options: [
+    {
+      name: 'min-probability',
+      kind: 'number',
+      valueName: 'P',
+      min: 0,
+      defaultText: String(DEFAULT_EVAL_MIN_PROBABILITY),
+      description: 'Suggestions end before a token the model gives less than P.',
+    },
+    { name: 'limit-chars', kind: 'integer', valueName: 'N', min: 1, description: 'Evaluate only the first N characters (in file order).' },
+    backendOption,
+    jsonOption,
+  ],
+  examples: ['seqlab eval lstm.seqlab test/held-out.js --json', 'seqlab eval ngram.seqlab ./other-project --limit-chars 20000'],
+};
+
+/** The texts of `paths`: files as they are, folders through the corpus reader. */
+function readTexts(paths: readonly string[]): string[] {
+  const texts: string[] = [];
+  for (const p of paths) {
+    if (requirePath(p, 'input', 'either') === 'folder') {
+      texts.push(...readCorpus(p).files.map((f) => f.text));
+      continue;
+    }
+    const text = decodeText(readFileSync(p));
+    if (text === null) throw new CliError(`"${p}" is not a UTF-8 text file`);
+    texts.push(text);
+  }
+  return texts;
+}
+
+async function run(args: ParsedArgs, io: CliIO): Promise<void> {
+  const o = new Options(args.options);
+  const [modelPath, ...paths] = args.positionals;
+  let texts = readTexts(paths);
+  const limit = o.number('limit-chars');
+  if (limit !== undefined) texts = limitCharacters(texts, limit);
+  texts = texts.filter((t) => t.length > 0);
+  if (texts.length === 0) throw new CliError('nothing to evaluate: the files are empty');
+
+  const loaded = await readModel(modelPath, o.string('backend', 'wasm') as BackendName);
+  const progress = new Progress(io.stderr);
+  let scores: PredictionScores;
+  let engine: CompletionEngine;
+  const engineOptions = { maxTokens: DEFAULT_MAX_SUGGESTION_CHARS, minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY) };
+  if (loaded.kind === 'ngram') {
+    scores = scoreNgram(loaded.ngram, texts, (done, total) => progress.update(done / total, 'scoring'));
+    engine = ngramEngine(loaded.ngram, engineOptions);
+  } else {
+    scores = scoreNeural(loaded.model, loaded.tokenizer, texts, (done, total) => progress.update(done / total, 'scoring'));
+    engine = neuralEngine(loaded.model, loaded.tokenizer, engineOptions);
+  }
+  progress.done();
+  let replay;
+  try {
+    replay = keystrokeSavings(engine, texts, {
+      maxSuggestionChars: DEFAULT_MAX_SUGGESTION_CHARS,
+      onProgress: (done, total) => progress.update(done / total, 'replaying keystrokes'),
+    });
+  } finally {
+    engine.dispose();
+    if (loaded.kind === 'neural') loaded.model.dispose();
+  }
+  progress.done();
+
+  const result: EvalJson = {
+    bitsPerChar: scores.bitsPerChar,
+    top1Accuracy: scores.top1Accuracy,
+    keystrokeSavings: replay.savings,
+    latencyMs: { p50: percentile(replay.latenciesMs, 50), p99: percentile(replay.latenciesMs, 99) },
+    characters: replay.characters,
+  };
+  if (o.flag('json')) {
+    printJson(io, result);
+    return;
+  }
+  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+  io.stdout.write(
+    [
+      `bits/char          ${result.bitsPerChar.toFixed(3)}`,
+      `top-1 accuracy     ${formatPercent(result.top1Accuracy)}`,
+      `keystroke savings  ${formatPercent(result.keystrokeSavings)} (${formatNumber(replay.acceptedSuggestions)} suggestions accepted, ${formatNumber(replay.acceptedCharacters)} characters)`,
+      `latency            p50 ${ms(result.latencyMs.p50)}, p99 ${ms(result.latencyMs.p99)} (${replay.latenciesMs.length} suggestions)`,
+      `characters         ${formatNumber(result.characters)}`,
+    ].join('\n') + '\n',
+  );
+}
+
+export const evalCommand: Command = { spec, run };

@@ -1,0 +1,279 @@
+// `seqlab train`: corpus → split by file → tokenizer (from the training files) → model →
+// Trainer → model file with metadata saying what it was trained on and how.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { BackendName } from '../../core/backend';
+import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
+import { createModel, presetConfig, PRESETS, type Arch, type Preset } from '../../core/models';
+import { NgramModel } from '../../core/ngram';
+import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers/tokenizer';
+import { charsPerTokenOf } from '../../core/training/metrics';
+import { Trainer, type CorpusSummary } from '../../core/training/trainer';
+import { countExclusions, readCorpus, splitFiles, type Corpus, type FileSplit } from '../../node/corpus';
+import { Options, UsageError, type CommandSpec, type ParsedArgs } from '../args';
+import { Progress } from '../progressBar';
+import {
+  backendOption,
+  CliError,
+  formatNumber,
+  jsonOption,
+  prepareBackend,
+  printJson,
+  requirePath,
+  type CliIO,
+  type Command,
+} from './common';
+
+export const TRAIN_ARCHS = ['lstm', 'gru', 'rnn', 'transformer', 'ngram'] as const;
+export type TrainArch = (typeof TRAIN_ARCHS)[number];
+
+/** n-gram order per preset: characters of context plus one. */
+export const NGRAM_ORDER: Record<Preset, number> = { nano: 4, small: 6, medium: 8 };
+export const DEFAULT_MINUTES = 5;
+
+/** The `--json` result of a training run. */
+export interface TrainJson {
+  readonly arch: TrainArch;
+  readonly params: number;
+  readonly steps: number;
+  readonly tokensPerSecond: number;
+  /** Mean training loss, nats per token (n-gram: nats per character of the training text). */
+  readonly trainLoss: number;
+  readonly valBitsPerChar: number;
+  /** tfjs backend; "none" for an n-gram model. */
+  readonly backend: string;
+}
+
+const spec: CommandSpec = {
+  name: 'train',
+  brief: 'Train a model on a folder of text files.',
+  summary:
+    'Train a language model on the text files under <dir> and save it as a model file. About a tenth of\n' +
+    'the text (whole files) is held out for validation. node_modules, .git, dist and out folders, binary\n' +
+    'files, files over 1 MB and secrets (.env*, *.pem, *.key, id_rsa*, private keys) are skipped.',
+  positionals: [{ name: 'dir', description: 'Folder of text files to train on.' }],
+  options: [
+    { name: 'arch', kind: 'choice', choices: TRAIN_ARCHS, defaultText: 'lstm', description: 'Architecture (ngram: a Kneser-Ney character n-gram).' },
+    { name: 'tokenizer', kind: 'choice', choices: ['char', 'word'], defaultText: 'char', description: 'Characters or code-aware words.' },
+    { name: 'preset', kind: 'choice', choices: PRESETS, defaultText: 'small', description: 'Model size (ngram: order 4, 6 or 8).' },
+    { name: 'minutes', kind: 'number', valueName: 'N', min: 0, exclusiveMin: true, defaultText: `${DEFAULT_MINUTES} unless --steps is given`, description: 'Training time budget.' },
+    { name: 'steps', kind: 'integer', valueName: 'N', min: 1, description: 'Stop after this many updates.' },
+    { name: 'out', kind: 'string', valueName: 'FILE', required: true, description: 'Model file to write (.seqlab).' },
+    { name: 'seed', kind: 'integer', valueName: 'N', min: 0, defaultText: '0', description: 'Seed of the split, the initial weights and the batches.' },
+    backendOption,
+    jsonOption,
+  ],
+  examples: [
+    'seqlab train ./src --arch lstm --preset small --minutes 2 --out lstm.seqlab',
+    'seqlab train ./src --arch ngram --out ngram.seqlab --json',
+  ],
+};
+
+/** "412 files, 1,234,567 characters; excluded 2 binary, 1 secret, 3 ignored-directory" */
+export function describeCorpus(corpus: Corpus): string {
+  const excluded = Object.entries(countExclusions(corpus.excluded)).map(([reason, n]) => `${n} ${reason}`);
+  return (
+    `corpus: ${formatNumber(corpus.files.length)} files, ${formatNumber(corpus.characters)} characters` +
+    (excluded.length ? `; excluded ${excluded.join(', ')}` : '')
+  );
+}
+
+function corpusMetadata(dir: string, corpus: Corpus, split: FileSplit, tokens: { train: number; validation: number }) {
+  const summary: CorpusSummary & {
+    description: string;
+    files: number;
+    characters: number;
+    excluded: Record<string, number>;
+    validationFiles: string[];
+  } = {
+    trainDocuments: split.train.length,
+    validationDocuments: split.validation.length,
+    trainTokens: tokens.train,
+    validationTokens: tokens.validation,
+    splitBy: split.splitBy,
+    description: path.basename(path.resolve(dir)),
+    files: corpus.files.length,
+    characters: corpus.characters,
+    excluded: countExclusions(corpus.excluded),
+    validationFiles: split.validation.map((f) => f.path),
+  };
+  return summary;
+}
+
+function writeModel(out: string, bytes: Uint8Array): void {
+  try {
+    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    writeFileSync(out, bytes);
+  } catch (e) {
+    throw new CliError(`cannot write "${out}": ${(e as Error).message}`);
+  }
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+async function run(args: ParsedArgs, io: CliIO): Promise<void> {
+  const o = new Options(args.options);
+  const dir = args.positionals[0];
+  const arch = o.string('arch', 'lstm') as TrainArch;
+  const tokenizerKind = o.string('tokenizer', 'char') as TokenizerKind;
+  const preset = o.string('preset', 'small') as Preset;
+  const seed = o.number('seed', 0);
+  const out = o.string('out')!;
+  if (arch === 'ngram' && tokenizerKind === 'word') {
+    throw new UsageError('--tokenizer word does not apply to --arch ngram (the n-gram model reads characters)');
+  }
+  requirePath(dir, 'folder', 'folder');
+
+  const progress = new Progress(io.stderr);
+  const corpus = readCorpus(dir);
+  progress.log(describeCorpus(corpus));
+  if (corpus.files.length === 0) throw new CliError(`no text files to train on under "${dir}"`);
+  let split: FileSplit;
+  try {
+    split = splitFiles(corpus.files, { seed });
+  } catch (e) {
+    throw new CliError(`too little text to train on: ${(e as Error).message}`);
+  }
+  progress.log(`split by ${split.splitBy}: ${split.train.length} training, ${split.validation.length} validation`);
+  const trainTexts = split.train.map((f) => f.text);
+
+  const result =
+    arch === 'ngram'
+      ? trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
+      : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o }, progress);
+  progress.done();
+  if (o.flag('json')) printJson(io, result);
+  else {
+    io.stdout.write(
+      `Saved ${result.arch} (${formatNumber(result.params)} parameters) to ${out}: ${formatNumber(result.steps)} steps, ` +
+        `${formatNumber(result.tokensPerSecond)} tokens/s, train loss ${result.trainLoss.toFixed(3)}, ` +
+        `validation ${result.valBitsPerChar.toFixed(3)} bits/char (${result.backend})\n`,
+    );
+  }
+}
+
+function trainNgram(dir: string, corpus: Corpus, split: FileSplit, order: number, out: string, progress: Progress): TrainJson {
+  const trainTexts = split.train.map((f) => f.text);
+  const validationTexts = split.validation.map((f) => f.text);
+  progress.log(`counting ${order}-grams`);
+  const started = performance.now();
+  const ngram = NgramModel.train(trainTexts, { order });
+  const elapsedMs = performance.now() - started;
+  const trainBits = ngram.bitsPerChar(trainTexts);
+  const valBits = ngram.bitsPerChar(validationTexts);
+  const trainChars = trainTexts.reduce((s, t) => s + t.length, 0);
+  const validationChars = validationTexts.reduce((s, t) => s + t.length, 0);
+  const metadata: Partial<ModelMetadata> = {
+    backend: 'none',
+    corpus: corpusMetadata(dir, corpus, split, { train: trainChars, validation: validationChars }),
+    ngram: { order, smoothing: ngram.smoothing, elapsedMs, trainBitsPerChar: trainBits, validationBitsPerChar: valBits },
+  };
+  writeModel(out, saveNgramFile({ ngram, metadata }));
+  return {
+    arch: 'ngram',
+    params: 0,
+    steps: 0,
+    tokensPerSecond: elapsedMs > 0 ? (trainChars * 1000) / elapsedMs : 0,
+    trainLoss: trainBits * Math.LN2,
+    valBitsPerChar: valBits,
+    backend: 'none',
+  };
+}
+
+interface NeuralSettings {
+  readonly arch: Arch;
+  readonly tokenizerKind: TokenizerKind;
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly out: string;
+  readonly o: Options;
+}
+
+async function trainNeural(
+  dir: string,
+  corpus: Corpus,
+  split: FileSplit,
+  trainTexts: string[],
+  s: NeuralSettings,
+  progress: Progress,
+): Promise<TrainJson> {
+  const backend = await prepareBackend(s.o.string('backend', 'wasm') as BackendName);
+  const maxSteps = s.o.number('steps');
+  const minutes = s.o.number('minutes') ?? (maxSteps === undefined ? DEFAULT_MINUTES : undefined);
+  const maxTimeMs = minutes === undefined ? undefined : minutes * 60_000;
+
+  const tokenizer = buildTokenizer(s.tokenizerKind, trainTexts);
+  const encode = (files: FileSplit['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
+  const model = createModel(presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed }));
+  const params = [...model.weights.values()].reduce((n, v) => n + v.size, 0);
+  progress.log(`${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend`);
+
+  // Ctrl-C ends the run after the current step and still saves; a second one quits.
+  const stop = new AbortController();
+  const onInterrupt = () => {
+    stop.abort();
+    progress.log('stopping after this step (Ctrl-C again to quit without saving)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+
+  let trainer: Trainer | null = null;
+  try {
+    try {
+      trainer = new Trainer(
+        model,
+        { train: encode(split.train), validation: encode(split.validation), splitBy: split.splitBy },
+        {
+          seed: s.seed,
+          maxSteps,
+          maxTimeMs,
+          charsPerToken: charsPerTokenOf(tokenizer),
+          signal: stop.signal,
+          progressEvery: 5,
+          onProgress: (p) => {
+            const fraction = Math.max(maxSteps ? p.step / maxSteps : 0, maxTimeMs ? p.elapsedMs / maxTimeMs : 0);
+            const budget = maxTimeMs ? `/${formatDuration(maxTimeMs)}` : '';
+            progress.update(
+              fraction,
+              `step ${p.step} · loss ${p.loss.toFixed(3)} · ${formatNumber(p.tokensPerSecond)} tok/s · ${formatDuration(p.elapsedMs)}${budget}`,
+            );
+          },
+          onEval: (e) =>
+            progress.log(
+              `step ${e.step}: train loss ${e.trainLoss.toFixed(3)}, validation ${e.validationBitsPerChar.toFixed(3)} bits/char`,
+            ),
+        },
+      );
+    } catch (e) {
+      throw new CliError(`cannot train on this corpus: ${(e as Error).message}`);
+    }
+    const result = await trainer.run();
+    const summary = trainer.summary();
+    const lastEval = result.lastEval;
+    const metadata: Partial<ModelMetadata> = {
+      backend,
+      corpus: corpusMetadata(dir, corpus, split, { train: summary.corpus.trainTokens, validation: summary.corpus.validationTokens }),
+      training: summary.training,
+      preset: s.preset,
+    };
+    writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
+    return {
+      arch: s.arch,
+      params,
+      steps: result.steps,
+      tokensPerSecond: summary.training.elapsedMs > 0 ? (summary.training.tokensSeen * 1000) / summary.training.elapsedMs : 0,
+      trainLoss: lastEval?.trainLoss ?? NaN,
+      valBitsPerChar: lastEval?.validationBitsPerChar ?? NaN,
+      backend,
+    };
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    trainer?.dispose();
+    model.dispose();
+  }
+}
+
+export const trainCommand: Command = { spec, run };

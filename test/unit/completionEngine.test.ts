@@ -1,0 +1,213 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { firstLine, neuralEngine, ngramEngine, stableTokenLength } from '../../src/core/completionEngine';
+import { generate } from '../../src/core/generation/generate';
+import { createModel, presetConfig, type ModelState, type SequenceModel, type StepResult } from '../../src/core/models';
+import { NgramModel } from '../../src/core/ngram';
+import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
+import { leakyBagConfig } from './leakyBagModel';
+import { assertNoLeak, useTestBackend } from './tfSetup';
+
+/**
+ * A bigram table as a SequenceModel: after token a, token next[a] gets logit HIGH and every
+ * other token 0. It holds no tensors and logs every token it is stepped with.
+ */
+class TableModel implements SequenceModel {
+  readonly config;
+  readonly probeSize = 0;
+  readonly weights = new Map<string, tf.Variable>();
+  readonly fed: number[] = [];
+  constructor(
+    private readonly vocabSize: number,
+    private readonly next: ReadonlyMap<number, number>,
+    private readonly high = 5,
+  ) {
+    this.config = leakyBagConfig(vocabSize);
+  }
+  forward(): tf.Tensor3D {
+    throw new Error('not used');
+  }
+  inspect(): never {
+    throw new Error('not used');
+  }
+  initialState(): ModelState {
+    return { position: 0, tensors: [] };
+  }
+  step(state: ModelState, tokenId: number): StepResult {
+    this.fed.push(tokenId);
+    const logits = new Float32Array(this.vocabSize);
+    const n = this.next.get(tokenId);
+    if (n !== undefined) logits[n] = this.high;
+    return { logits, state: { position: state.position + 1, tensors: [] } };
+  }
+  dispose(): void {}
+}
+
+/** P(the favoured token) of a TableModel: e^high / (e^high + V − 1). */
+function favoured(vocabSize: number, high = 5): number {
+  return Math.exp(high) / (Math.exp(high) + vocabSize - 1);
+}
+
+/** Table model over the characters "abc\n" cycling a → b → c → \n → a. */
+function cycleModel(): { tokenizer: Tokenizer; model: TableModel; id: (ch: string) => number } {
+  const tokenizer = CharTokenizer.build(['abc\n']);
+  const id = (ch: string) => tokenizer.encode(ch)[0];
+  const cycle = 'abc\n';
+  const next = new Map([...cycle].map((ch, i) => [id(ch), id(cycle[(i + 1) % cycle.length])]));
+  return { tokenizer, model: new TableModel(tokenizer.vocabSize, next), id };
+}
+
+describe('completion engine', () => {
+  describe('n-gram adapter', () => {
+    const ngram = NgramModel.train(['hello world\n'.repeat(5)], { order: 4 });
+
+    it('completes the line greedily and stops before the line break', () => {
+      const engine = ngramEngine(ngram);
+      const s = engine.suggest('hello w');
+      assert.equal(s.text, 'orld');
+      assert.ok(s.meanProbability > 0.5 && s.meanProbability <= 1);
+    });
+
+    it('honours maxChars, maxTokens, the expected-text bound and multi-line', () => {
+      assert.equal(ngramEngine(ngram).suggest('hello w', 2).text, 'or');
+      assert.equal(ngramEngine(ngram, { maxTokens: 3 }).suggest('hello w').text, 'orl');
+      // With expected text, no more than one character past it is needed to reject.
+      assert.equal(ngramEngine(ngram).suggest('hello w', 80, 'o').text, 'or');
+      assert.equal(ngramEngine(ngram, { multiline: true, maxTokens: 8 }).suggest('hello w').text, 'orld\nhel');
+    });
+
+    it('offers nothing below minProbability', () => {
+      assert.equal(ngramEngine(ngram, { minProbability: 1.01 }).suggest('hello w').text, '');
+    });
+
+    it('samples reproducibly with a seed', () => {
+      const a = ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel');
+      const b = ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel');
+      assert.deepEqual(a, b);
+      assert.equal(a.text.length, 20);
+    });
+  });
+
+  describe('neural adapter', () => {
+    it('suggests the greedy line with the model probability of its tokens', () => {
+      const { tokenizer, model, id } = cycleModel();
+      const engine = neuralEngine(model, tokenizer);
+      const s = engine.suggest('a');
+      assert.equal(s.text, 'bc');
+      assert.ok(Math.abs(s.meanProbability - favoured(tokenizer.vocabSize)) < 1e-12);
+      // 'a' is consumed, then 'b' and 'c' to see what follows each; '\n' ends the line unfed.
+      assert.deepEqual(model.fed, [id('a'), id('b'), id('c')]);
+    });
+
+    it('typing along the suggestion costs no model step', () => {
+      const { tokenizer, model } = cycleModel();
+      const engine = neuralEngine(model, tokenizer);
+      engine.suggest('a');
+      const steps = model.fed.length;
+      assert.deepEqual(engine.suggest('ab'), { text: 'c', meanProbability: favoured(tokenizer.vocabSize) });
+      assert.deepEqual(engine.suggest('abc'), { text: '', meanProbability: 0 });
+      assert.equal(model.fed.length, steps);
+      // Going on past the suggestion steps once per new character.
+      assert.equal(engine.suggest('abc\na').text, 'bc');
+      assert.equal(model.fed.length, steps + 4);
+    });
+
+    it('stops as soon as the suggestion leaves the expected text', () => {
+      const { tokenizer, model, id } = cycleModel();
+      const s = neuralEngine(model, tokenizer).suggest('a', undefined, 'bx');
+      assert.equal(s.text, 'bc');
+      assert.deepEqual(model.fed, [id('a'), id('b')]);
+    });
+
+    it('primes a prefix that does not extend the previous one from its last contextChars characters', () => {
+      const { tokenizer, model, id } = cycleModel();
+      const engine = neuralEngine(model, tokenizer, { contextChars: 2 });
+      assert.equal(engine.suggest('c\nab').text, 'c');
+      assert.deepEqual(model.fed, [id('a'), id('b'), id('c')]);
+      model.fed.length = 0;
+      assert.equal(engine.suggest('bca').text, 'bc');
+      assert.deepEqual(model.fed, [id('c'), id('a'), id('b'), id('c')]);
+    });
+
+    it('honours maxChars, maxTokens, multi-line and minProbability, and has nothing for an empty prefix', () => {
+      const { tokenizer, model } = cycleModel();
+      assert.equal(neuralEngine(model, tokenizer).suggest('a', 1).text, 'b');
+      assert.equal(neuralEngine(model, tokenizer, { maxTokens: 1 }).suggest('a').text, 'b');
+      assert.equal(neuralEngine(model, tokenizer, { maxTokens: 6, multiline: true }).suggest('a').text, 'bc\nabc');
+      assert.equal(neuralEngine(model, tokenizer, { minProbability: 0.99 }).suggest('a').text, '');
+      assert.deepEqual(neuralEngine(model, tokenizer).suggest(''), { text: '', meanProbability: 0 });
+    });
+
+    it('never suggests <unk>', () => {
+      const { tokenizer, id } = cycleModel();
+      // After 'a' the table favours <unk> (id 0); the best suggestible token is then the
+      // lowest id of the equal rest: '\n', which ends the line at once.
+      const model = new TableModel(tokenizer.vocabSize, new Map([[id('a'), 0]]));
+      assert.equal(neuralEngine(model, tokenizer).suggest('a').text, '');
+    });
+
+    it('heals the word being typed: generation starts before it and must agree with it', () => {
+      const tokenizer = WordTokenizer.build(['function f\n'.repeat(4)]);
+      const tok = (piece: string) => {
+        const ids = tokenizer.encode(piece);
+        assert.equal(ids.length, 1, `"${piece}" is one token`);
+        return ids[0];
+      };
+      const next = new Map([
+        [tok('\n'), tok('function')],
+        [tok('function'), tok(' ')],
+        [tok(' '), tok('f')],
+        [tok('f'), tok('\n')],
+      ]);
+      const model = new TableModel(tokenizer.vocabSize, next);
+      const s = neuralEngine(model, tokenizer).suggest('f\nfun');
+      assert.equal(s.text, 'ction f');
+      // "f" is committed, "\n" fed, "fun" never fed as tokens; then "function", " ", "f".
+      assert.deepEqual(model.fed, [tok('f'), tok('\n'), tok('function'), tok(' '), tok('f')]);
+      assert.ok(Math.abs(s.meanProbability - favoured(tokenizer.vocabSize)) < 1e-12);
+    });
+
+    it('word boundaries are committed only once nothing typed later can move them', () => {
+      assert.equal(stableTokenLength('char', 'ab\u{1F600}'), 4);
+      assert.equal(stableTokenLength('char', 'ab\uD83D'), 2);
+      // "x = 1" → pieces x, " ", "=", " ", "1": only "x" has four characters after it.
+      assert.equal(stableTokenLength('word', 'x = 1'), 1);
+      // "1e+" may still become the number "1e+5".
+      assert.equal(stableTokenLength('word', 'a 1e+'), 1);
+      assert.equal(stableTokenLength('word', 'identifier'), 0);
+    });
+  });
+
+  describe('neural adapter on a real model', () => {
+    before(useTestBackend);
+
+    it('agrees with generate() and leaks no tensor, asked incrementally or afresh', async () => {
+      const text = 'function add(a, b) {\n  return a + b;\n}\n';
+      const tokenizer = CharTokenizer.build([text]);
+      const model: SequenceModel = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 3 }));
+      // Sharpen the output and rule out <unk>, which the engine never suggests but generate() may.
+      tf.tidy(() => {
+        const kernel = model.weights.get('output/kernel')!;
+        kernel.assign(kernel.mul(20));
+        const bias = model.weights.get('output/bias')!;
+        bias.assign(bias.add(tf.oneHot([0], tokenizer.vocabSize).reshape([-1]).mul(-100)));
+      });
+      try {
+        await assertNoLeak(() => {
+          const engine = neuralEngine(model, tokenizer, { maxTokens: 20 });
+          for (let i = 1; i <= text.length; i += 3) {
+            const prefix = text.slice(0, i);
+            const expected = generate(model, tokenizer, prefix, { temperature: 0, maxTokens: 20, stop: ['\n', '\r'] });
+            const s = engine.suggest(prefix);
+            // generate() keeps a line break that is also its last allowed token: compare the line.
+            assert.equal(s.text, firstLine(expected.text), `after ${JSON.stringify(prefix)}`);
+            if (s.text && s.text === expected.text) assert.ok(Math.abs(s.meanProbability - expected.meanProbability) < 1e-5);
+          }
+          engine.dispose();
+        });
+      } finally {
+        model.dispose();
+      }
+    });
+  });
+});
