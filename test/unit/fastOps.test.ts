@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, embeddingRows, linear, reshape } from '../../src/core/models/fastOps';
+import { batchMatMul, embeddingRows, linear, mergeHeads, reshape, splitHeads, transpose2d } from '../../src/core/models/fastOps';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -77,6 +77,56 @@ describe('fast ops (batched matMul, linear, embedding rows, reshape)', () => {
         const weights = tf.tensor2d([[1, 10], [100, 1000], [2, 20]]);
         const g = tf.grad((t: tf.Tensor) => embeddingRows(t as tf.Tensor2D, ids).mul(weights).sum())(table);
         assert.deepEqual(g.arraySync(), [[100, 1000], [0, 0], [3, 30]]);
+      }),
+    );
+  });
+
+  it('transpose2d equals tf.transpose, values and gradient, sizes that are not multiples of its tile', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        for (const [r, c] of [[1, 1], [3, 70], [67, 33], [64, 128]]) {
+          const x = tf.randomNormal([r, c], 0, 1, 'float32', r * c) as tf.Tensor2D;
+          const y = transpose2d(x);
+          assert.deepEqual(y.shape, [c, r]);
+          assert.deepEqual(Array.from(y.dataSync()), Array.from(x.transpose().dataSync()));
+          const w = tf.randomNormal([c, r], 0, 1, 'float32', 7);
+          const g = tf.grad((t: tf.Tensor) => transpose2d(t as tf.Tensor2D).mul(w).sum())(x);
+          assert.deepEqual(Array.from(g.dataSync()), Array.from(w.transpose().dataSync()));
+        }
+      }),
+    );
+  });
+
+  it('splitHeads puts head h of sequence b at entry b*H + h; mergeHeads undoes it; gradients agree', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const [B, T, H, d] = [3, 5, 2, 4];
+        const C = H * d;
+        const x = tf.randomNormal([B * T, 3 * C], 0, 1, 'float32', 8) as tf.Tensor2D;
+        const rows = x.arraySync();
+        const parts = splitHeads(x, B, H);
+        parts.forEach((part, s) => {
+          assert.deepEqual(part.shape, [B * H, T, d]);
+          const values = part.arraySync();
+          for (let b = 0; b < B; b++)
+            for (let h = 0; h < H; h++)
+              for (let t = 0; t < T; t++)
+                assert.deepEqual(values[b * H + h][t], rows[b * T + t].slice(s * C + h * d, s * C + h * d + d));
+        });
+        assert.deepEqual(Array.from(mergeHeads(...parts, B).dataSync()), Array.from(x.dataSync()));
+        // Gradient: against the same permutation written with reshape and transpose.
+        const w = [0, 1, 2].map((i) => tf.randomNormal([B * H, T, d], 0, 1, 'float32', 20 + i));
+        const reference = (t: tf.Tensor) =>
+          tf.unstack(t.reshape([B, T, 3, H, d]).transpose([2, 0, 3, 1, 4]).reshape([3, B * H, T, d]));
+        const f = (split: (t: tf.Tensor) => tf.Tensor[]) => (t: tf.Tensor) =>
+          tf.addN(split(t).map((p, i) => p.mul(w[i]).sum())) as tf.Scalar;
+        const ours = tf.grad(f((t) => splitHeads(t as tf.Tensor2D, B, H)))(x);
+        const theirs = tf.grad(f(reference))(x);
+        assert.deepEqual(Array.from(ours.dataSync()), Array.from(theirs.dataSync()));
+        const gMerge = tf.grads((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) =>
+          mergeHeads(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, B).mul(x).sum(),
+        )(parts);
+        gMerge.forEach((g, i) => assert.deepEqual(Array.from(g.dataSync()), Array.from(parts[i].dataSync())));
       }),
     );
   });

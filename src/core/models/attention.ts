@@ -21,7 +21,7 @@
 //     head h owns columns h*d .. (h+1)*d-1. One matMul makes all three for every head.
 //   qkvBias [3C], same column order. projKernel [C, C], projBias [C]: the output projection.
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, linear, reshape } from './fastOps';
+import { batchMatMul, linear, reshape, splitHeads } from './fastOps';
 
 /** The additive mask value above the diagonal: large enough that exp() of it underflows to 0. */
 export const MASKED = -1e9;
@@ -83,21 +83,18 @@ export interface SelfAttentionOptions {
 }
 
 /**
- * Queries, keys and values of every position for every head: x (N, C) → three (N, C) tensors.
- * They are three products with the three column blocks of qkvKernel rather than one product
- * then a split: on wasm, splitting the (N, 3C) result costs more than the product.
- * The queries come out already divided by √d (the scale is folded into the [C, C] query
- * weights instead of dividing the larger [B, H, T, T] score tensor): softmax(q·k/√d) as written.
+ * Queries, keys and values of every head, for `batch` sequences of x [B*T, C]: one product
+ * x Wqkv + b → [B*T, 3C], then each head becomes a batch entry: three [B*H, T, d] tensors, head
+ * h of sequence b at entry b*H + h. The queries come out already divided by √d: the scale is
+ * folded into the query columns of the kernel ([C, C] multiplications instead of [B*H, T, T]),
+ * so q·k below is already q·k/√d.
  */
-function projectQKV(x: tf.Tensor2D, heads: number, params: AttentionParams): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+function projectHeads(x: tf.Tensor2D, batch: number, heads: number, params: AttentionParams): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
   const width = x.shape[1];
   const scale = 1 / Math.sqrt(width / heads);
-  const kernel = (i: number) => params.qkvKernel.slice([0, i * width], [width, width]) as tf.Tensor2D; // (C, C)
-  const bias = (i: number) => params.qkvBias.slice([i * width], [width]) as tf.Tensor1D; // (C)
-  const q = linear(x, kernel(0).mul(scale), bias(0).mul(scale)); // (N, C), already / √d
-  const k = linear(x, kernel(1), bias(1)); // (N, C)
-  const v = linear(x, kernel(2), bias(2)); // (N, C)
-  return [q, k, v];
+  const columnScale = tf.concat([tf.fill([width], scale), tf.ones([2 * width])]); // (3C): √d⁻¹ on the Q columns
+  const qkv = linear(x, params.qkvKernel.mul(columnScale), params.qkvBias.mul(columnScale)); // (B*T, 3C)
+  return splitHeads(qkv, batch, heads);
 }
 
 /**
@@ -117,12 +114,8 @@ export function multiHeadSelfAttention(
   const H = heads;
   const d = width / heads;
   if (!Number.isInteger(d)) throw new Error(`width ${width} is not divisible by ${heads} heads`);
-  const [q2, k2, v2] = projectQKV(x, heads, params); // each (B*T, C), head h in columns h*d..
-  // Heads become batch entries: (B*T, C) -> (B, T, H, d) -> (B, H, T, d) -> (B*H, T, d).
-  // (fastOps.reshape is tf.reshape without the copy tfjs keeps for the gradient.)
-  const q = reshape<tf.Rank.R3>(reshape(q2, [B, T, H, d]).transpose([0, 2, 1, 3]), [B * H, T, d]);
-  const keysT = reshape<tf.Rank.R3>(reshape(k2, [B, T, H, d]).transpose([0, 2, 3, 1]), [B * H, d, T]);
-  const values = reshape<tf.Rank.R3>(reshape(v2, [B, T, H, d]).transpose([0, 2, 1, 3]), [B * H, T, d]);
+  const [q, k, values] = projectHeads(x, B, H, params); // each (B*H, T, d)
+  const keysT = k.transpose([0, 2, 1]) as tf.Tensor3D; // (B*H, d, T)
   // Scores of every query against every key (already scaled), then the causal mask.
   let scores: tf.Tensor3D = batchMatMul(q, keysT); // (B*H, T, T)
   if (options.mask) scores = scores.add(options.mask);
@@ -130,6 +123,7 @@ export function multiHeadSelfAttention(
   const attended = options.dropout ? (tf.dropout(weights, options.dropout) as tf.Tensor3D) : weights;
   const out = batchMatMul(attended, values); // (B*H, T, d)
   // Heads side by side again: (B*H, T, d) -> (B, H, T, d) -> (B, T, H, d) -> (B*T, C), then project.
+  // (fastOps.reshape is tf.reshape without the copy tfjs keeps for the gradient.)
   const merged = reshape<tf.Rank.R2>(reshape(out, [B, H, T, d]).transpose([0, 2, 1, 3]), [rows, width]);
   const output = linear(merged, params.projKernel, params.projBias);
   return { output, weights, keysT, values };
@@ -158,11 +152,9 @@ export function attendWithCache(
 ): { output: tf.Tensor2D; weights: tf.Tensor3D; cache: KeyValueCache } {
   const width = x.shape[1];
   const d = width / heads;
-  const [q2, k2, v2] = projectQKV(x, heads, params); // each (1, C), q already / √d
-  const q = q2.reshape([heads, 1, d]) as tf.Tensor3D; // (H, 1, d)
-  const k = k2.reshape([heads, d, 1]) as tf.Tensor3D; // (H, d, 1): one key, already "transposed"
-  const v = v2.reshape([heads, 1, d]) as tf.Tensor3D; // (H, 1, d)
-  const keysT = cache ? (tf.concat([cache.keysT, k], 2) as tf.Tensor3D) : k; // (H, d, n+1)
+  const [q, k, v] = projectHeads(x, 1, heads, params); // each (H, 1, d), q already / √d
+  const kT = k.reshape([heads, d, 1]) as tf.Tensor3D; // (H, d, 1): one key, already "transposed"
+  const keysT = cache ? (tf.concat([cache.keysT, kT], 2) as tf.Tensor3D) : kT; // (H, d, n+1)
   const values = cache ? (tf.concat([cache.values, v], 1) as tf.Tensor3D) : v; // (H, n+1, d)
   const weights = tf.softmax(batchMatMul(q, keysT)) as tf.Tensor3D; // (H, 1, n+1)
   const merged = batchMatMul(weights, values).reshape([1, width]) as tf.Tensor2D; // (H, 1, d) -> (1, C)

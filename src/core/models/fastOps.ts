@@ -18,10 +18,14 @@ import * as tf from '@tensorflow/tfjs';
 // ---------------------------------------------------------------- batched matMul
 
 const BATCHED_KERNEL = 'SeqlabSlicedBatchMatMul';
+const TRANSPOSE_KERNEL = 'SeqlabTiledTranspose';
+const SPLIT_HEADS_KERNEL = 'SeqlabSplitHeads';
+const MERGE_HEADS_KERNEL = 'SeqlabMergeHeads';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the sliced kernel uses (stable within 4.x). */
 interface WasmBackendInternals {
   wasm: {
+    HEAPF32: Float32Array;
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
   };
@@ -43,13 +47,14 @@ type WasmMatMul = (
 ) => void;
 
 const wasmMatMuls = new WeakMap<object, WasmMatMul>();
-let batchedKernelState: 'unregistered' | 'registered' | 'unavailable' = 'unregistered';
+let wasmKernelState: 'unregistered' | 'registered' | 'unavailable' = 'unregistered';
 
 function isWasmInternals(backend: unknown): backend is WasmBackendInternals {
   const b = backend as Partial<WasmBackendInternals> | null;
   return (
     !!b &&
     typeof b.wasm?.cwrap === 'function' &&
+    b.wasm.HEAPF32 instanceof Float32Array &&
     typeof b.wasm.tfjs?.registerTensor === 'function' &&
     typeof b.wasm.tfjs?.disposeData === 'function' &&
     typeof b.dataIdMap?.get === 'function' &&
@@ -99,11 +104,100 @@ function slicedBatchMatMul({ inputs, backend }: { inputs: tf.NamedTensorInfoMap;
   return out;
 }
 
-function useSlicedKernel(): boolean {
+/**
+ * x [R, C] → xᵀ [C, R], by 32 x 32 tiles in JavaScript on the wasm heap: wasm's own Transpose
+ * walks the output a column at a time and runs 3-4x slower on the (B*T, F) activations.
+ */
+function tiledTranspose({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const [rows, cols] = x.shape;
+  const out = be.makeOutput([cols, rows], 'float32');
+  // Views taken after makeOutput: an allocation may grow (and so replace) the heap buffer.
+  const heap = be.wasm.HEAPF32.buffer;
+  const src = new Float32Array(heap, be.dataIdMap.get(x.dataId)!.memoryOffset, rows * cols);
+  const dst = new Float32Array(heap, be.dataIdMap.get(out.dataId)!.memoryOffset, rows * cols);
+  const TILE = 32;
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, rows);
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, cols);
+      for (let i = i0; i < i1; i++) {
+        let from = i * cols + j0;
+        let to = j0 * rows + i;
+        for (let j = j0; j < j1; j++, from++, to += rows) dst[to] = src[from];
+      }
+    }
+  }
+  return out;
+}
+
+interface HeadsAttrs {
+  batch: number;
+  heads: number;
+}
+
+/**
+ * The head-splitting permutation, in JavaScript on the wasm heap: row (b, t) of x [B*T, S*C]
+ * holds S parts (queries, keys, values) of H heads of d features; part s of the result is
+ * [B*H, T, d] with head h of sequence b at batch entry b*H + h. `merge` runs it backwards.
+ */
+function permuteHeads(
+  heap: Float32Array,
+  rowsAt: number,
+  partsAt: number[],
+  [B, T, H, d]: number[],
+  merge: boolean,
+): void {
+  const S = partsAt.length;
+  const C = H * d;
+  for (let s = 0; s < S; s++) {
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const rowStart = rowsAt + (b * T + t) * S * C + s * C;
+        for (let h = 0; h < H; h++) {
+          const r = rowStart + h * d;
+          const p = partsAt[s] + ((b * H + h) * T + t) * d;
+          // d contiguous floats either way: a memmove inside the heap.
+          if (merge) heap.copyWithin(r, p, p + d);
+          else heap.copyWithin(p, r, r + d);
+        }
+      }
+    }
+  }
+}
+
+function splitHeadsKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: unknown }): tf.TensorInfo[] {
+  const be = backend as WasmBackendInternals;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { batch: B, heads: H } = attrs as HeadsAttrs;
+  const [N, SC] = x.shape;
+  const T = N / B;
+  const C = SC / 3;
+  const d = C / H;
+  const outs = [0, 1, 2].map(() => be.makeOutput([B * H, T, d], 'float32'));
+  const at = (info: tf.TensorInfo) => be.dataIdMap.get(info.dataId)!.memoryOffset / 4;
+  permuteHeads(be.wasm.HEAPF32, at(x), outs.map(at), [B, T, H, d], false);
+  return outs;
+}
+
+function mergeHeadsKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: unknown }): tf.TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const { q, k, v } = inputs as { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo };
+  const { batch: B, heads: H } = attrs as HeadsAttrs;
+  const [, T, d] = q.shape;
+  const C = H * d;
+  const out = be.makeOutput([B * T, 3 * C], 'float32');
+  const at = (info: tf.TensorInfo) => be.dataIdMap.get(info.dataId)!.memoryOffset / 4;
+  permuteHeads(be.wasm.HEAPF32, at(out), [q, k, v].map(at), [B, T, H, d], true);
+  return out;
+}
+
+function useWasmKernels(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
-  if (batchedKernelState === 'unregistered') {
-    batchedKernelState = isWasmInternals(tf.backend()) ? 'registered' : 'unavailable';
-    if (batchedKernelState === 'registered') {
+  if (wasmKernelState === 'unregistered') {
+    wasmKernelState = isWasmInternals(tf.backend()) ? 'registered' : 'unavailable';
+    if (wasmKernelState === 'registered') {
       tf.registerKernel({ kernelName: BATCHED_KERNEL, backendName: 'wasm', kernelFunc: slicedBatchMatMul as tf.KernelFunc });
       tf.registerGradient({
         kernelName: BATCHED_KERNEL,
@@ -117,9 +211,67 @@ function useSlicedKernel(): boolean {
           };
         },
       });
+      tf.registerKernel({ kernelName: SPLIT_HEADS_KERNEL, backendName: 'wasm', kernelFunc: splitHeadsKernel as unknown as tf.KernelFunc });
+      tf.registerGradient({
+        kernelName: SPLIT_HEADS_KERNEL,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+          const [dq, dk, dv] = dy as tf.Tensor3D[];
+          const a = attrs as unknown as HeadsAttrs;
+          return { x: () => mergeHeads(dq, dk, dv, a.batch) };
+        },
+      });
+      tf.registerKernel({ kernelName: MERGE_HEADS_KERNEL, backendName: 'wasm', kernelFunc: mergeHeadsKernel as unknown as tf.KernelFunc });
+      tf.registerGradient({
+        kernelName: MERGE_HEADS_KERNEL,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+          const a = attrs as unknown as HeadsAttrs;
+          // (Each gradient is computed in a tidy of its own, so each splits afresh.)
+          const part = (i: number) => () => splitHeads(dy as tf.Tensor2D, a.batch, a.heads)[i];
+          return { q: part(0), k: part(1), v: part(2) };
+        },
+      });
+      tf.registerKernel({ kernelName: TRANSPOSE_KERNEL, backendName: 'wasm', kernelFunc: tiledTranspose as tf.KernelFunc });
+      tf.registerGradient({
+        kernelName: TRANSPOSE_KERNEL,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => ({ x: () => transpose2d(dy as tf.Tensor2D) }),
+      });
     }
   }
-  return batchedKernelState === 'registered';
+  return wasmKernelState === 'registered';
+}
+
+/** xᵀ for a matrix x [R, C] → [C, R]; differentiable. */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  if (x.dtype !== 'float32' || !useWasmKernels()) return x.transpose();
+  return tf.engine().runKernel(TRANSPOSE_KERNEL, { x }, {}) as tf.Tensor2D;
+}
+
+/**
+ * The queries, keys and values of every head from one fused projection: x [B*T, 3C] (row (b, t)
+ * holds Q, K, V side by side, head h in columns h*d .. h*d+d-1 of each) → three [B*H, T, d]
+ * tensors, head h of sequence b at entry b*H + h. Differentiable.
+ */
+export function splitHeads(x: tf.Tensor2D, batch: number, heads: number): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
+  const [N, SC] = x.shape;
+  const [T, C] = [N / batch, SC / 3];
+  const d = C / heads;
+  if (!useWasmKernels()) {
+    const parts = x.reshape([batch, T, 3, heads, d]).transpose([2, 0, 3, 1, 4]).reshape([3, batch * heads, T, d]);
+    return tf.unstack(parts) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  }
+  const attrs = { batch, heads } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(SPLIT_HEADS_KERNEL, { x }, attrs) as unknown as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+}
+
+/** The inverse of splitHeads: q, k, v [B*H, T, d] → [B*T, 3C]. Differentiable. */
+export function mergeHeads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, batch: number): tf.Tensor2D {
+  const [BH, T, d] = q.shape;
+  const heads = BH / batch;
+  if (!useWasmKernels()) {
+    return tf.stack([q, k, v]).reshape([3, batch, heads, T, d]).transpose([1, 3, 0, 2, 4]).reshape([batch * T, 3 * heads * d]) as tf.Tensor2D;
+  }
+  const attrs = { batch, heads } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(MERGE_HEADS_KERNEL, { q, k, v }, attrs) as tf.Tensor2D;
 }
 
 /** a [G, M, K] @ b [G, K, N] → [G, M, N], G independent products; differentiable. */
@@ -127,7 +279,7 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new Error(`batchMatMul: shapes [${a.shape}] and [${b.shape}] do not match`);
   }
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !useSlicedKernel()) return tf.matMul(a, b);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !useWasmKernels()) return tf.matMul(a, b);
   return tf.engine().runKernel(BATCHED_KERNEL, { a, b }, {}) as tf.Tensor3D;
 }
 
@@ -211,18 +363,18 @@ export function linear(
         const [n, k] = x0.shape;
         const m = w0.shape[1];
         const g = (activation === 'relu' ? dy.mul(tf.step(y0)) : dy) as tf.Tensor2D; // (N, M)
-        const dx = tf.matMul(g, w0.transpose()); // (N, M) @ (M, K)
+        const dx = tf.matMul(g, transpose2d(w0)); // (N, M) @ (M, K)
         let dW: tf.Tensor;
         let db: tf.Tensor;
         if (k > m) {
           // dW (K, M) has more rows than columns: XNNPACK is faster in this orientation, so
           // transpose x and read dW (first K rows) and db (last row) from [xᵀ; 1ᵀ] (K+1, N) @ g (N, M).
-          const both = tf.matMul(tf.concat([x0.transpose(), tf.ones([1, n])], 0), g); // (K+1, M)
+          const both = tf.matMul(tf.concat([transpose2d(x0), tf.ones([1, n])], 0), g); // (K+1, M)
           dW = both.slice([0, 0], [k, m]);
           db = both.slice([k, 0], [1, m]).reshape([m]);
         } else {
-          const gT = g.transpose(); // (M, N)
-          dW = tf.matMul(gT, x0).transpose(); // ((M, N) @ (N, K))ᵀ = (K, M)
+          const gT = transpose2d(g); // (M, N)
+          dW = transpose2d(tf.matMul(gT, x0)); // ((M, N) @ (N, K))ᵀ = (K, M)
           db = gT.sum(1); // (M)
         }
         return [dx, dW, db];
