@@ -480,7 +480,8 @@ export function createRecurrentModel(config: RecurrentConfig, cell: Cell): Seque
     const { W, b, U, extras } = layerWeights(l);
     const xwAll = inputProjections(input, [W], [b])[0]; // (T·B, G·H)
     const batch = state0[0].shape[0];
-    const xws = splitTime(xwAll.reshape([-1, batch, G * H])).map((row) => blocks(row, G));
+    const rows = xwAll.shape[0] === batch ? [xwAll] : splitTime(xwAll.reshape([-1, batch, G * H]));
+    const xws = rows.map((row) => blocks(row, G));
     return unroll(cell, xws, (h) => blocks(h.matMul(U) as tf.Tensor2D, G), extras, state0, null);
   };
 
