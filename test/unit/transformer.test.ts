@@ -49,6 +49,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** step() keeps the weights it derives (folded layer norms) until they change: derive them outside the leak checks. */
+function warmStepCache(model: ReturnType<typeof createTransformer>): void {
+  const state = model.initialState();
+  disposeState(model.step(state, 0).state);
+  disposeState(state);
+}
+
 /** Replaces every weight by seeded normal values of the given std: gradients far from init's symmetries. */
 function randomizeWeights(model: ReturnType<typeof createTransformer>, std: number, seed: number): void {
   let i = 0;
@@ -204,6 +211,7 @@ describe('decoder-only Transformer', function () {
       randomizeWeights(model, 0.5, 31);
       const ids = randomIds(1, config.contextSize, config.vocabSize, 5)[0];
       const forward = logitsOf(model, [ids])[0];
+      warmStepCache(model);
       await assertNoLeak(() => {
         let state = model.initialState();
         ids.forEach((id, t) => {
@@ -224,10 +232,24 @@ describe('decoder-only Transformer', function () {
     });
   }
 
+  it('step() follows weight updates (what it derives from the weights is not stale)', () => {
+    const model = createTransformer(tiny);
+    const state = model.initialState();
+    const before = model.step(state, 3);
+    randomizeWeights(model, 0.5, 71); // assigns every variable, as an optimiser step does
+    const after = model.step(state, 3);
+    const expected = logitsOf(model, [[3]])[0][0];
+    assert.ok(maxAbsDiff(after.logits, expected) < 1e-5);
+    assert.ok(maxAbsDiff(after.logits, before.logits) > 1e-3);
+    [state, before.state, after.state].forEach(disposeState);
+    model.dispose();
+  });
+
   it('step() past the context slides: keeps the last ⌊context/2⌋ tokens and recomputes', async () => {
     const model = createTransformer(tiny);
     randomizeWeights(model, 0.5, 41);
     const ids = randomIds(1, 15, 7, 9)[0];
+    warmStepCache(model);
     await assertNoLeak(() => {
       let state: ModelState = model.initialState();
       let history: number[] = [];
@@ -335,6 +357,7 @@ describe('decoder-only Transformer', function () {
       assert.equal(Object.keys(grads).length, model.weights.size);
       tf.dispose([value, ...Object.values(grads)]);
     });
+    warmStepCache(model); // what step() keeps is freed by dispose() too
     ids.dispose();
     model.dispose();
     assert.equal(tf.memory().numTensors, before);

@@ -80,20 +80,36 @@ export interface SelfAttentionOptions {
   readonly mask?: tf.Tensor2D;
   /** Dropout rate on the attention weights (training only; 0 or absent for none). */
   readonly dropout?: number;
+  /** The params come from scaleQueries already (callers that reuse them across calls). */
+  readonly queriesScaled?: boolean;
+}
+
+/**
+ * The same attention with the 1/√d of softmax(QKᵀ/√d) moved into the query columns of the
+ * kernel and bias: [C, 3C] multiplications once instead of dividing every [T, T] score map.
+ */
+export function scaleQueries(params: AttentionParams, heads: number): AttentionParams {
+  const width = params.projKernel.shape[0];
+  const scale = 1 / Math.sqrt(width / heads);
+  const columnScale = tf.concat([tf.fill([width], scale), tf.ones([2 * width])]); // (3C): 1/√d on the Q columns
+  return { ...params, qkvKernel: params.qkvKernel.mul(columnScale), qkvBias: params.qkvBias.mul(columnScale) };
 }
 
 /**
  * Queries, keys and values of every head, for `batch` sequences of x [B*T, C]: one product
  * x Wqkv + b → [B*T, 3C], then each head becomes a batch entry: three [B*H, T, d] tensors, head
- * h of sequence b at entry b*H + h. The queries come out already divided by √d: the scale is
- * folded into the query columns of the kernel ([C, C] multiplications instead of [B*H, T, T]),
+ * h of sequence b at entry b*H + h. The queries come out already divided by √d (scaleQueries),
  * so q·k below is already q·k/√d.
  */
-function projectHeads(x: tf.Tensor2D, batch: number, heads: number, params: AttentionParams): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
-  const width = x.shape[1];
-  const scale = 1 / Math.sqrt(width / heads);
-  const columnScale = tf.concat([tf.fill([width], scale), tf.ones([2 * width])]); // (3C): √d⁻¹ on the Q columns
-  const qkv = linear(x, params.qkvKernel.mul(columnScale), params.qkvBias.mul(columnScale)); // (B*T, 3C)
+function projectHeads(
+  x: tf.Tensor2D,
+  batch: number,
+  heads: number,
+  params: AttentionParams,
+  queriesScaled = false,
+): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
+  const p = queriesScaled ? params : scaleQueries(params, heads);
+  const qkv = linear(x, p.qkvKernel, p.qkvBias); // (B*T, 3C)
   return splitHeads(qkv, batch, heads);
 }
 
@@ -114,7 +130,7 @@ export function multiHeadSelfAttention(
   const H = heads;
   const d = width / heads;
   if (!Number.isInteger(d)) throw new Error(`width ${width} is not divisible by ${heads} heads`);
-  const [q, k, values] = projectHeads(x, B, H, params); // each (B*H, T, d)
+  const [q, k, values] = projectHeads(x, B, H, params, options.queriesScaled); // each (B*H, T, d)
   const keysT = k.transpose([0, 2, 1]) as tf.Tensor3D; // (B*H, d, T)
   // Scores of every query against every key (already scaled), then the causal mask.
   let scores: tf.Tensor3D = batchMatMul(q, keysT); // (B*H, T, T)
@@ -142,17 +158,18 @@ export interface KeyValueCache {
  * positions before it plus its own: one query, n+1 keys, so one more token costs one step.
  * No mask is needed: everything in the cache is in the past. Returns the output [1, C], the
  * weights [H, 1, n+1] and the cache grown by this position (new tensors; `cache` is untouched).
- * An empty cache (n = 0) is given as null.
+ * An empty cache (n = 0) is given as null. `queriesScaled` as in SelfAttentionOptions.
  */
 export function attendWithCache(
   x: tf.Tensor2D,
   heads: number,
   params: AttentionParams,
   cache: KeyValueCache | null,
+  queriesScaled = false,
 ): { output: tf.Tensor2D; weights: tf.Tensor3D; cache: KeyValueCache } {
   const width = x.shape[1];
   const d = width / heads;
-  const [q, k, v] = projectHeads(x, 1, heads, params); // each (H, 1, d), q already / √d
+  const [q, k, v] = projectHeads(x, 1, heads, params, queriesScaled); // each (H, 1, d), q already / √d
   const kT = k.reshape([heads, d, 1]) as tf.Tensor3D; // (H, d, 1): one key, already "transposed"
   const keysT = cache ? (tf.concat([cache.keysT, kT], 2) as tf.Tensor3D) : kT; // (H, d, n+1)
   const values = cache ? (tf.concat([cache.values, v], 1) as tf.Tensor3D) : v; // (H, n+1, d)

@@ -1,6 +1,7 @@
-// Two operations the Transformer spends most of its time in, with gradients written so that
-// the wasm backend runs them on its fast path. Nothing here is a lecture concept: the maths is
-// plain matrix products; only the way they are scheduled differs.
+// The operations the Transformer spends most of its time in, written so that the wasm backend
+// runs them on its fast path. Nothing here is a lecture concept: the maths is plain matrix
+// products and permutations; only the way they are scheduled differs. On other backends each
+// falls back to ordinary tfjs ops.
 //
 // Measured on tfjs-backend-wasm 4.22 (2-core machine, reference Transformer config):
 // - wasm's BatchMatMul uses XNNPACK only for a single 2D product; a batched one ([G, M, K] @
@@ -8,21 +9,25 @@
 //   made of batched products (one per sequence and head), so `batchMatMul` here runs each of
 //   the G products through XNNPACK on views into the operands' memory (no copies).
 // - Slicing a wasm tensor copies the whole tensor first, so splitting [G, ...] into G parts
-//   costs G full copies; the views above avoid that too.
-// - Reducing over a non-last axis (a bias gradient, sum over rows) transposes first. `linear`
-//   transposes its output gradient once and reads both the kernel gradient (one matMul) and the
-//   bias gradient (a last-axis sum) from it.
-// On other backends both fall back to ordinary tfjs ops with tfjs's gradients.
+//   costs G full copies; the views above avoid that, and `splitHeads` permutes the fused
+//   query/key/value projection into per-head tensors in one pass instead of slicing it.
+// - Reducing over a non-last axis (a bias gradient, sum over rows) transposes first, and a 5-D
+//   transpose runs ~50x slower than a 4-D one. `linear` has a hand-written gradient that needs
+//   one transpose for both the kernel and the bias gradient.
+// - wasm's 2-D Transpose ran 1.3-3x slower than a tiled copy in JavaScript on the large
+//   activations (`transpose2d`).
+// - tfjs's Reshape keeps a copy of its input for the gradient, and saving copies on wasm:
+//   `reshape` keeps only the shape.
+// The wasm kernels use BackendWasm's internals (its heap, tensor registry and exported C
+// BatchMatMul); `isWasmInternals` checks they are there and falls back to tfjs ops if not.
 import * as tf from '@tensorflow/tfjs';
-
-// ---------------------------------------------------------------- batched matMul
 
 const BATCHED_KERNEL = 'SeqlabSlicedBatchMatMul';
 const TRANSPOSE_KERNEL = 'SeqlabTiledTranspose';
 const SPLIT_HEADS_KERNEL = 'SeqlabSplitHeads';
 const MERGE_HEADS_KERNEL = 'SeqlabMergeHeads';
 
-/** The parts of tfjs-backend-wasm's BackendWasm the sliced kernel uses (stable within 4.x). */
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels here use (stable within 4.x). */
 interface WasmBackendInternals {
   wasm: {
     HEAPF32: Float32Array;

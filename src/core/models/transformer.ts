@@ -54,17 +54,19 @@
 // contextSize positions, the next step slides: it keeps the last ⌊contextSize/2⌋ tokens,
 // recomputes their caches in one forward pass at positions 0.., and goes on from there (one
 // re-run every ⌈contextSize/2⌉ tokens). The logits it returns then equal a forward pass over
-// those kept tokens plus the new one.
+// those kept tokens plus the new one. The weights in their folded form (maps()) are derived
+// once and kept for step() until a variable is assigned new values.
 import * as tf from '@tensorflow/tfjs';
 import {
   attendWithCache,
   causalMask,
   multiHeadSelfAttention,
+  scaleQueries,
   type AttentionParams,
   type KeyValueCache,
   type SelfAttentionResult,
 } from './attention';
-import { embeddingRows, linear, reshape } from './fastOps';
+import { embeddingRows, linear, reshape, transpose2d } from './fastOps';
 import { foldIntoLinear, normalize } from './layerNorm';
 import { learnedEncodingInit, positionsFor, sinusoidalEncoding } from './positionalEncoding';
 import type {
@@ -80,16 +82,35 @@ import type {
 /** Standard deviation of the linear kernels at initialisation (GPT-2). */
 const KERNEL_STD = 0.02;
 
+/** One block's variables (typed by rank). */
 interface BlockWeights {
-  readonly ln1Gamma: tf.Variable;
-  readonly ln1Beta: tf.Variable;
+  readonly ln1Gamma: tf.Tensor1D;
+  readonly ln1Beta: tf.Tensor1D;
   readonly attn: AttentionParams;
-  readonly ln2Gamma: tf.Variable;
-  readonly ln2Beta: tf.Variable;
-  readonly upKernel: tf.Variable;
-  readonly upBias: tf.Variable;
-  readonly downKernel: tf.Variable;
-  readonly downBias: tf.Variable;
+  readonly ln2Gamma: tf.Tensor1D;
+  readonly ln2Beta: tf.Tensor1D;
+  readonly upKernel: tf.Tensor2D;
+  readonly upBias: tf.Tensor1D;
+  readonly downKernel: tf.Tensor2D;
+  readonly downBias: tf.Tensor1D;
+}
+
+/** A block's linear maps as applied to normalised inputs (see TransformerModel.maps). */
+interface BlockMaps {
+  readonly attn: AttentionParams; // LN1 folded in, queries scaled
+  readonly upKernel: tf.Tensor2D; // LN2 folded in
+  readonly upBias: tf.Tensor1D;
+  readonly downKernel: tf.Tensor2D;
+  readonly downBias: tf.Tensor1D;
+}
+
+interface Maps {
+  /** Token table at model width, × √C: (V, C). */
+  readonly table: tf.Tensor2D;
+  readonly blocks: BlockMaps[];
+  /** Final LN folded into the output map; `then` is the second map of a tied head through embedding/proj. */
+  readonly head: { kernel: tf.Tensor2D; bias: tf.Tensor1D; then?: tf.Tensor2D };
+  readonly headBias: tf.Tensor1D;
 }
 
 /** What one run over a batch produces (forward keeps the logits, inspect and slide the rest). */
@@ -137,6 +158,8 @@ export class TransformerModel implements SequenceModel {
   /** Additive causal mask [contextSize, contextSize], built once. */
   private readonly fullMask: tf.Tensor2D;
   private disposed = false;
+  /** maps() kept for step(), with the variables' data it was computed from. */
+  private cachedMaps: { key: object[]; maps: Maps; owned: tf.Tensor[] } | null = null;
   private readonly instance = nextInstance++;
 
   constructor(config: TransformerConfig) {
@@ -165,21 +188,23 @@ export class TransformerModel implements SequenceModel {
     const residualStd = KERNEL_STD / Math.sqrt(2 * config.layers);
     for (let i = 0; i < config.layers; i++) {
       const p = `block${i}`;
+      const vec = (v: tf.Variable) => v as tf.Tensor as tf.Tensor1D;
+      const mat = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;
       this.blocks.push({
-        ln1Gamma: this.addConstant(`${p}/ln1/gamma`, [C], 1),
-        ln1Beta: this.addConstant(`${p}/ln1/beta`, [C], 0),
+        ln1Gamma: vec(this.addConstant(`${p}/ln1/gamma`, [C], 1)),
+        ln1Beta: vec(this.addConstant(`${p}/ln1/beta`, [C], 0)),
         attn: {
-          qkvKernel: this.addNormal(`${p}/attn/qkv/kernel`, [C, 3 * C], KERNEL_STD),
-          qkvBias: this.addConstant(`${p}/attn/qkv/bias`, [3 * C], 0),
-          projKernel: this.addNormal(`${p}/attn/proj/kernel`, [C, C], residualStd),
-          projBias: this.addConstant(`${p}/attn/proj/bias`, [C], 0),
-        } as AttentionParams,
-        ln2Gamma: this.addConstant(`${p}/ln2/gamma`, [C], 1),
-        ln2Beta: this.addConstant(`${p}/ln2/beta`, [C], 0),
-        upKernel: this.addNormal(`${p}/ffn/up/kernel`, [C, config.ffnSize], KERNEL_STD),
-        upBias: this.addConstant(`${p}/ffn/up/bias`, [config.ffnSize], 0),
-        downKernel: this.addNormal(`${p}/ffn/down/kernel`, [config.ffnSize, C], residualStd),
-        downBias: this.addConstant(`${p}/ffn/down/bias`, [C], 0),
+          qkvKernel: mat(this.addNormal(`${p}/attn/qkv/kernel`, [C, 3 * C], KERNEL_STD)),
+          qkvBias: vec(this.addConstant(`${p}/attn/qkv/bias`, [3 * C], 0)),
+          projKernel: mat(this.addNormal(`${p}/attn/proj/kernel`, [C, C], residualStd)),
+          projBias: vec(this.addConstant(`${p}/attn/proj/bias`, [C], 0)),
+        },
+        ln2Gamma: vec(this.addConstant(`${p}/ln2/gamma`, [C], 1)),
+        ln2Beta: vec(this.addConstant(`${p}/ln2/beta`, [C], 0)),
+        upKernel: mat(this.addNormal(`${p}/ffn/up/kernel`, [C, config.ffnSize], KERNEL_STD)),
+        upBias: vec(this.addConstant(`${p}/ffn/up/bias`, [config.ffnSize], 0)),
+        downKernel: mat(this.addNormal(`${p}/ffn/down/kernel`, [config.ffnSize, C], residualStd)),
+        downBias: vec(this.addConstant(`${p}/ffn/down/bias`, [C], 0)),
       });
     }
     this.addConstant('final/ln/gamma', [C], 1);
@@ -225,59 +250,98 @@ export class TransformerModel implements SequenceModel {
   // ---------------------------------------------------------------- pieces
 
   /**
-   * Token vectors at model width, scaled by √C: ids (any shape) → (N, C), N = ids.size.
-   * One-hot input is the one-hot vector times `input/kernel`, which is the same product as an
-   * embedding lookup (row id of the kernel), so both run the same code. The √C scale is applied
-   * to the [V, C] table, not to the (N, C) result: same numbers, fewer multiplications.
+   * The weights in the form the computation uses them, derived from the variables with
+   * differentiable ops (so forward computes them inside the gradient tape):
+   * - the token table at model width, times √C. One-hot input is the one-hot vector times
+   *   `input/kernel`, the same product as looking up a row of it, so both use this table. The
+   *   √C scale is applied to the [V, C] table, not to every (N, C) result: same numbers.
+   * - each layer norm's gamma and beta folded into the linear map it feeds (layerNorm.ts), and
+   *   the attention's 1/√d folded into its query columns (attention.ts).
    */
-  private tokenVectors(ids: tf.Tensor): tf.Tensor2D {
+  private maps(): Maps {
     const C = this.config.modelSize;
-    const scale = Math.sqrt(C);
-    if (this.config.input === 'onehot') return embeddingRows((this.w('input/kernel') as tf.Tensor2D).mul(scale), ids);
-    if (this.config.embeddingSize === C) return embeddingRows((this.w('embedding') as tf.Tensor2D).mul(scale), ids);
-    const table = tf.matMul(this.w('embedding') as tf.Tensor2D, this.w('embedding/proj') as tf.Tensor2D); // (V, E) @ (E, C)
-    return embeddingRows(table.mul(scale), ids);
+    const v = (name: string) => this.w(name) as tf.Tensor as tf.Tensor2D;
+    const vec = (name: string) => this.w(name) as tf.Tensor as tf.Tensor1D;
+    let table: tf.Tensor2D; // (V, C)
+    if (this.config.input === 'onehot') table = v('input/kernel');
+    else if (this.config.embeddingSize === C) table = v('embedding');
+    else table = tf.matMul(v('embedding'), v('embedding/proj')); // (V, E) @ (E, C)
+    const blocks = this.blocks.map((b): BlockMaps => {
+      const qkv = foldIntoLinear(b.ln1Gamma, b.ln1Beta, b.attn.qkvKernel, b.attn.qkvBias);
+      const up = foldIntoLinear(b.ln2Gamma, b.ln2Beta, b.upKernel, b.upBias);
+      return {
+        attn: scaleQueries({ ...b.attn, qkvKernel: qkv.kernel, qkvBias: qkv.bias }, this.config.heads),
+        upKernel: up.kernel,
+        upBias: up.bias,
+        downKernel: b.downKernel,
+        downBias: b.downBias,
+      };
+    });
+    // Output: untied, the head kernel; tied, the input table transposed (through the
+    // transposed embedding/proj first when the table is narrower than the model).
+    const [gamma, beta, bias] = [vec('final/ln/gamma'), vec('final/ln/beta'), vec('head/bias')];
+    let head: Maps['head'];
+    if (!this.config.tieWeights) head = foldIntoLinear(gamma, beta, v('head/kernel'), bias);
+    else if (this.config.input === 'embedding' && this.config.embeddingSize !== C) {
+      head = { ...foldIntoLinear(gamma, beta, transpose2d(v('embedding/proj'))), then: transpose2d(v('embedding')) };
+    } else head = foldIntoLinear(gamma, beta, transpose2d(table), bias);
+    return { table: table.mul<tf.Tensor2D>(Math.sqrt(C)), blocks, head, headBias: bias };
+  }
+
+  /**
+   * maps() for inference (step), computed once and kept while the weights stay the same: a
+   * variable that is assigned (optimiser step, checkpoint load) gets new data, which is checked.
+   */
+  private inferenceMaps(): Maps {
+    const key = [...this.variables.values()].map((v) => v.dataId);
+    const cached = this.cachedMaps;
+    if (cached && cached.key.every((id, i) => id === key[i])) return cached.maps;
+    this.disposeCachedMaps();
+    let maps!: Maps;
+    const owned = tf.tidy(() => {
+      maps = this.maps();
+      const { table, head, blocks } = maps;
+      return [table, head.kernel, head.bias, ...(head.then ? [head.then] : []), ...blocks.flatMap((b) => [b.attn.qkvKernel, b.attn.qkvBias, b.upKernel, b.upBias])];
+    });
+    this.cachedMaps = { key, maps, owned };
+    return maps;
+  }
+
+  private disposeCachedMaps(): void {
+    if (this.cachedMaps) tf.dispose(this.cachedMaps.owned);
+    this.cachedMaps = null;
+  }
+
+  /** Token vectors (already × √C) plus positions start.., for ids [B, T] → (B*T, C). */
+  private embed(maps: Maps, ids: tf.Tensor2D, start: number): tf.Tensor2D {
+    const [B, T] = ids.shape;
+    const C = this.config.modelSize;
+    const positions = positionsFor(this.positionTable, start, T); // (T, C)
+    const tokens = reshape<tf.Rank.R3>(embeddingRows(maps.table, ids), [B, T, C]); // (B, T, C)
+    return reshape<tf.Rank.R2>(tokens.add(positions), [B * T, C]);
   }
 
   /** Final LN and output projection: x (N, C) → logits (N, V). */
-  private head(x: tf.Tensor2D): tf.Tensor2D {
-    const xHat = normalize(x) as tf.Tensor2D;
-    const gamma = this.w('final/ln/gamma') as tf.Tensor1D;
-    const beta = this.w('final/ln/beta') as tf.Tensor1D;
-    const bias = this.w('head/bias') as tf.Tensor1D;
-    if (!this.config.tieWeights) {
-      const folded = foldIntoLinear(gamma, beta, this.w('head/kernel') as tf.Tensor2D, bias);
-      return linear(xHat, folded.kernel, folded.bias); // (N, V)
-    }
-    // Tied: the input table, transposed, maps the model width back to the vocabulary.
-    const table = this.w(this.config.input === 'embedding' ? 'embedding' : 'input/kernel') as tf.Tensor2D; // (V, E|C)
-    if (this.config.input === 'embedding' && this.config.embeddingSize !== this.config.modelSize) {
-      const folded = foldIntoLinear(gamma, beta, (this.w('embedding/proj') as tf.Tensor2D).transpose());
-      return linear(linear(xHat, folded.kernel, folded.bias), table.transpose(), bias); // (N, C) → (N, E) → (N, V)
-    }
-    const folded = foldIntoLinear(gamma, beta, table.transpose(), bias);
-    return linear(xHat, folded.kernel, folded.bias); // (N, V)
+  private head(maps: Maps, x: tf.Tensor2D): tf.Tensor2D {
+    const { kernel, bias, then } = maps.head;
+    const h = linear(normalize(x) as tf.Tensor2D, kernel, bias); // (N, V), or (N, E) when `then`
+    return then ? linear(h, then, maps.headBias) : h;
   }
 
   /**
    * One pre-LN block on the residual stream x (N, C) of `batch` sequences:
    *   x = x + Attention(LN1(x));  x = x + FFN(LN2(x)),  FFN(h) = ReLU(h W_up + b_up) W_down + b_down.
-   * Each LN's gamma and beta are folded into the linear maps it feeds (layerNorm.ts).
+   * (LN's gamma and beta are inside the maps: only the normalisation is done here.)
    */
   private block(
     x: tf.Tensor2D,
-    block: BlockWeights,
+    maps: BlockMaps,
     attend: (h: tf.Tensor2D, params: AttentionParams) => tf.Tensor2D,
     training: boolean,
   ): tf.Tensor2D {
-    const ln1 = [block.ln1Gamma, block.ln1Beta] as [tf.Tensor1D, tf.Tensor1D];
-    const qkv = foldIntoLinear(...ln1, block.attn.qkvKernel, block.attn.qkvBias);
-    const attnParams: AttentionParams = { ...block.attn, qkvKernel: qkv.kernel, qkvBias: qkv.bias };
-    x = x.add(this.dropout(attend(normalize(x) as tf.Tensor2D, attnParams), training));
-    const ln2 = [block.ln2Gamma, block.ln2Beta] as [tf.Tensor1D, tf.Tensor1D];
-    const up = foldIntoLinear(...ln2, block.upKernel as tf.Tensor2D, block.upBias as tf.Tensor1D);
-    const hidden = linear(normalize(x) as tf.Tensor2D, up.kernel, up.bias, 'relu'); // (N, F)
-    const down = linear(hidden, block.downKernel as tf.Tensor2D, block.downBias as tf.Tensor1D); // (N, C)
+    x = x.add(this.dropout(attend(normalize(x) as tf.Tensor2D, maps.attn), training));
+    const hidden = linear(normalize(x) as tf.Tensor2D, maps.upKernel, maps.upBias, 'relu'); // (N, F)
+    const down = linear(hidden, maps.downKernel, maps.downBias); // (N, C)
     return x.add(this.dropout(down, training));
   }
 
@@ -285,16 +349,15 @@ export class TransformerModel implements SequenceModel {
     return training && this.config.dropout > 0 ? (tf.dropout(x, this.config.dropout) as tf.Tensor2D) : x;
   }
 
-  /** The whole model over ids (B, T); forward and inspect both run exactly this. */
-  private run(ids: tf.Tensor2D, training: boolean, probe?: tf.Tensor3D): RunResult {
+  /** The whole model over ids (B, T); forward, inspect and slide all run exactly this. */
+  private run(ids: tf.Tensor2D, training: boolean, probe?: tf.Tensor3D, given?: Maps): RunResult {
     const [B, T] = ids.shape;
     const C = this.config.modelSize;
     if (T > this.config.contextSize) {
       throw new Error(`transformer: ${T} positions exceed the context of ${this.config.contextSize}`);
     }
-    const positions = positionsFor(this.positionTable, 0, T); // (T, C)
-    const tokens = reshape<tf.Rank.R3>(this.tokenVectors(ids), [B, T, C]); // (B, T, C)
-    const inputs = reshape<tf.Rank.R2>(tokens.add(positions), [B * T, C]); // (B*T, C)
+    const maps = given ?? this.maps();
+    const inputs = this.embed(maps, ids, 0); // (B*T, C)
     let x = this.dropout(inputs, training);
     if (probe) {
       if (probe.shape[0] !== T || probe.shape[1] !== B || probe.shape[2] !== C) {
@@ -304,16 +367,17 @@ export class TransformerModel implements SequenceModel {
     }
     const mask = this.mask(T);
     const blocks: RunResult['blocks'] = [];
-    for (const block of this.blocks) {
+    for (const blockMaps of maps.blocks) {
       let attn: SelfAttentionResult | undefined;
       const attend = (h: tf.Tensor2D, params: AttentionParams) => {
-        attn = multiHeadSelfAttention(h, B, this.config.heads, params, { mask, dropout: training ? this.config.dropout : 0 });
+        const options = { mask, dropout: training ? this.config.dropout : 0, queriesScaled: true };
+        attn = multiHeadSelfAttention(h, B, this.config.heads, params, options);
         return attn.output;
       };
-      x = this.block(x, block, attend, training);
+      x = this.block(x, blockMaps, attend, training);
       blocks.push({ weights: attn!.weights, hidden: x, cache: { keysT: attn!.keysT, values: attn!.values } });
     }
-    const logits = reshape<tf.Rank.R3>(this.head(x), [B, T, this.config.vocabSize]);
+    const logits = reshape<tf.Rank.R3>(this.head(maps, x), [B, T, this.config.vocabSize]);
     return { logits, inputs, blocks };
   }
 
@@ -365,9 +429,10 @@ export class TransformerModel implements SequenceModel {
     const expected = 1 + 2 * this.config.layers;
     if (state.tensors.length !== expected) throw new Error('transformer: not a state of this model');
     const n = state.tensors[0].shape[0];
+    const maps = this.inferenceMaps();
     const result = tf.tidy(() => {
-      const [history, caches] = n < this.config.contextSize ? this.unpackState(state) : this.slide(state);
-      return this.stepWithCache(history, caches, tokenId);
+      const [history, caches] = n < this.config.contextSize ? this.unpackState(state) : this.slide(state, maps);
+      return this.stepWithCache(maps, history, caches, tokenId);
     });
     const logits = result.logits.dataSync() as Float32Array;
     result.logits.dispose();
@@ -386,40 +451,41 @@ export class TransformerModel implements SequenceModel {
   }
 
   /** The cache is full: keep the last ⌊contextSize/2⌋ tokens and rebuild their caches at positions 0... */
-  private slide(state: ModelState): [tf.Tensor1D, (KeyValueCache | null)[]] {
+  private slide(state: ModelState, maps: Maps): [tf.Tensor1D, (KeyValueCache | null)[]] {
     const keep = Math.floor(this.config.contextSize / 2);
     const full = state.tensors[0] as tf.Tensor1D;
     const history = full.slice([full.shape[0] - keep], [keep]);
     if (keep === 0) return [history, this.blocks.map(() => null)];
-    const run = this.run(history.reshape([1, keep]) as tf.Tensor2D, false);
+    const run = this.run(history.reshape([1, keep]) as tf.Tensor2D, false, undefined, maps);
     const caches = run.blocks.map((b) => b.cache); // batch of one: (H, d, keep) and (H, keep, d)
     return [history, caches];
   }
 
   /** One token at position n = history length: x (1, C) through every block against the caches. */
   private stepWithCache(
+    maps: Maps,
     history: tf.Tensor1D,
     caches: (KeyValueCache | null)[],
     tokenId: number,
   ): { logits: tf.Tensor; tensors: tf.Tensor[] } {
-    const n = history.shape[0];
     const token = tf.tensor1d([tokenId], 'int32');
-    let x = this.tokenVectors(token).add(positionsFor(this.positionTable, n, 1)) as tf.Tensor2D; // (1, C)
+    let x = this.embed(maps, token.reshape([1, 1]) as tf.Tensor2D, history.shape[0]); // (1, C)
     const tensors: tf.Tensor[] = [tf.concat([history, token])];
-    this.blocks.forEach((block, i) => {
+    maps.blocks.forEach((blockMaps, i) => {
       const attend = (h: tf.Tensor2D, params: AttentionParams) => {
-        const attn = attendWithCache(h, this.config.heads, params, caches[i]);
+        const attn = attendWithCache(h, this.config.heads, params, caches[i], true);
         tensors.push(attn.cache.keysT, attn.cache.values);
         return attn.output;
       };
-      x = this.block(x, block, attend, false);
+      x = this.block(x, blockMaps, attend, false);
     });
-    return { logits: this.head(x), tensors };
+    return { logits: this.head(maps, x), tensors };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.disposeCachedMaps();
     for (const v of this.variables.values()) v.dispose();
     if (this.config.positional !== 'learned') this.positionTable.dispose();
     this.fullMask.dispose();
