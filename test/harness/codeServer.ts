@@ -48,9 +48,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A fresh, empty scratch folder for one run (git-ignored). */
+/** A fresh, empty scratch folder for one run (git-ignored; one per process, so runs never collide). */
 export function scratchDir(name: string): string {
-  const dir = path.join(scratchRoot, name);
+  const dir = path.join(scratchRoot, `${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
