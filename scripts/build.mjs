@@ -47,6 +47,8 @@ const dev = { ...common, platform: 'node', format: 'cjs', packages: 'external' }
 
 const builds = [
   { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // Heavy code the host loads on first use (see src/extension/lazyRuntime.ts).
+  { ...shipped, entryPoints: { modelRuntime: 'src/extension/modelRuntime.ts' }, outdir: 'dist' },
   { ...shipped, entryPoints: { cli: 'src/cli/seqlab.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,

@@ -13,16 +13,16 @@ export const COMMANDS = {
   toggleCompletions: 'seqlab.toggleCompletions',
   exportOnnx: 'seqlab.exportOnnx',
   deleteModel: 'seqlab.deleteModel',
+  renameModel: 'seqlab.renameModel',
+  importModel: 'seqlab.importModel',
 } as const;
 
 /** Features contributed in the manifest whose implementation has not landed yet. */
 const NOT_YET: ReadonlyArray<[command: string, feature: string]> = [
   [COMMANDS.train, 'Training on the workspace'],
   [COMMANDS.stopTraining, 'Training on the workspace'],
-  [COMMANDS.selectModel, 'The model registry'],
   [COMMANDS.toggleCompletions, 'Inline completions'],
   [COMMANDS.exportOnnx, 'ONNX export'],
-  [COMMANDS.deleteModel, 'The model registry'],
 ];
 
 export function registerCommands(context: vscode.ExtensionContext): vscode.Disposable[] {

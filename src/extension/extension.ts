@@ -2,18 +2,24 @@
 // (tfjs, ONNX Runtime, models) loads on first use.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerModelCommands } from './models/modelCommands';
+import { ModelRegistry } from './models/modelRegistry';
 import { PlaygroundPanel } from './playgroundPanel';
 import { VisualizerViewProvider } from './visualizerView';
 
 export interface SequenceLabApi {
   /** The playground panel, when open (tests read its backend report). */
   readonly playground: () => PlaygroundPanel | undefined;
+  readonly models: ModelRegistry;
 }
 
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const visualizer = new VisualizerViewProvider(context);
+  const models = new ModelRegistry(context);
   context.subscriptions.push(
+    models,
     ...registerCommands(context),
+    ...registerModelCommands(models),
     visualizer,
     vscode.window.registerWebviewViewProvider(VisualizerViewProvider.viewId, visualizer),
     vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
@@ -22,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
       },
     }),
   );
-  return { playground: () => PlaygroundPanel.instance };
+  return { playground: () => PlaygroundPanel.instance, models };
 }
 
 export function deactivate(): void {

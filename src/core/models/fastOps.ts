@@ -202,7 +202,8 @@ function useWasmKernels(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   if (wasmKernelState === 'unregistered') {
     wasmKernelState = isWasmInternals(tf.backend()) ? 'registered' : 'unavailable';
-    if (wasmKernelState === 'registered') {
+    // Another copy of this module (each test bundle has one) may have registered them already.
+    if (wasmKernelState === 'registered' && !tf.getKernel(BATCHED_KERNEL, 'wasm')) {
       tf.registerKernel({ kernelName: BATCHED_KERNEL, backendName: 'wasm', kernelFunc: slicedBatchMatMul as tf.KernelFunc });
       tf.registerGradient({
         kernelName: BATCHED_KERNEL,

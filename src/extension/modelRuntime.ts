@@ -1,0 +1,4 @@
+// Everything heavy the extension host needs (tfjs, the core models, model files), built as its
+// own bundle (dist/modelRuntime.js) and loaded on first use, so activation never pays for it.
+export { describeModelFile, loadModelFile, saveModelFile, saveNgramFile, ModelFileError } from '../core/modelFile';
+export { NgramModel } from '../core/ngram';
