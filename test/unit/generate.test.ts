@@ -85,6 +85,15 @@ describe('generation', () => {
     assert.deepEqual([none.text, none.tokens.length, none.meanProbability, none.stopReason], ['', 0, 0, 'maxTokens']);
   });
 
+  it('cuts a stop sequence that arrives as the last allowed token', () => {
+    const free = generate(model, codec, 'b', { temperature: 1.5, seed: 9, maxTokens: 30 });
+    const last = free.tokens[6].text; // stop on the 7th token's text, with room for exactly 7 tokens
+    const first = free.text.indexOf(last);
+    const r = generate(model, codec, 'b', { temperature: 1.5, seed: 9, maxTokens: first + 1, stop: [last] });
+    assert.equal(r.stopReason, 'stopSequence');
+    assert.equal(r.text, free.text.slice(0, first));
+  });
+
   it('is reproducible from a seed and samples from the model distribution', () => {
     const a = generate(model, codec, 'cab', { temperature: 1.2, topK: 5, seed: 42, maxTokens: 25 });
     const b = generate(model, codec, 'cab', { temperature: 1.2, topK: 5, seed: 42, maxTokens: 25 });

@@ -68,11 +68,13 @@ export function* generateTokens(
   if (options.contextTokens !== undefined) promptIds = promptIds.slice(Math.max(0, promptIds.length - options.contextTokens));
   if (promptIds.length === 0) throw new Error('generation needs a prompt of at least one token');
   const rng = options.rng ?? createRng(options.seed ?? Math.floor(Math.random() * 4294967296));
+  // Content stops come first: when the last allowed token is also a stop sequence, the
+  // stop sequence must still be cut from the text.
   const criteria: StoppingCriterion[] = [
-    maxTokens(options.maxTokens ?? 64),
     stopSequences(options.stop ?? []),
     stopTokens(options.stopTokens ?? []),
     ...(options.stopping ?? []),
+    maxTokens(options.maxTokens ?? 64),
   ];
 
   let state: ModelState = model.initialState();
