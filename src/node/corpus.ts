@@ -3,6 +3,7 @@
 // binary files, files too large to be source, and anything that looks like a secret.
 import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
+import { decodeText, findSecret, isSecretFileName } from '../core/corpus/filters';
 import { splitCorpus } from '../core/training/tokenStream';
 
 /** Directories never entered: dependencies, version control and build output. */
@@ -75,37 +76,12 @@ function readCandidate(abs: string, entry: Dirent, maxFileBytes: number): string
   }
   const text = decodeText(bytes);
   if (text === null) return { reason: 'binary' };
-  if (containsPrivateKey(text)) return { reason: 'secret' };
+  if (findSecret(text) !== null) return { reason: 'secret' };
   return text;
 }
 
-/** .env files, key and certificate files, SSH private keys. */
-export function isSecretFileName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (
-    lower.startsWith('.env') ||
-    lower.endsWith('.pem') ||
-    lower.endsWith('.key') ||
-    /^id_(rsa|dsa|ecdsa|ed25519)/.test(lower)
-  );
-}
-
-/** True when `text` holds a PEM private key block ("-----BEGIN RSA PRIVATE KEY-----" and the like). */
-export function containsPrivateKey(text: string): boolean {
-  return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text);
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/** The UTF-8 text of `bytes` (without a byte-order mark), or null if they contain NUL or are not valid UTF-8. */
-export function decodeText(bytes: Uint8Array): string | null {
-  if (bytes.includes(0)) return null;
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
+// Secret and binary detection live in core (shared with the extension's workspace corpus).
+export { containsPrivateKey, decodeText, findSecret, isSecretFileName } from '../core/corpus/filters';
 
 /** Code-unit order, so the walk is the same on every platform and locale. */
 function compareNames(a: string, b: string): number {
