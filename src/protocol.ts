@@ -1,6 +1,10 @@
 // The one typed protocol between the extension host and its webviews. Each message is an
 // interface keyed on `type`; each direction is a union, so handlers narrow exhaustively.
-import type { BackendProbe, BackendChoice } from './core/backendChoice';
+import type { BackendProbe, BackendChoice, TrainingBackend } from './core/backendChoice';
+import type { CorpusDescription } from './core/corpus/summary';
+import type { Arch, Preset } from './core/models/sequenceModel';
+import type { TokenizerJson, TokenizerKind } from './core/tokenizers/tokenizer';
+import type { EvalReport, StepProgress, StopReason } from './core/training/trainer';
 import type { Matrix } from './core/visualization/heatmap';
 import type { LayerView } from './core/visualization/internals';
 import type { TrainingCurves } from './core/visualization/trainingCurves';
@@ -47,6 +51,7 @@ export interface VisualizerCommandMessage {
 }
 
 export type FromWebviewMessage =
+  | TrainerFromWebviewMessage
   | ReadyMessage
   | BackendReportMessage
   | VisualizerRequestMessage
@@ -164,6 +169,7 @@ export interface VisualizerEmbeddingsMessage {
 }
 
 export type ToWebviewMessage =
+  | TrainerToWebviewMessage
   | InitMessage
   | CursorContextMessage
   | VisualizerModelMessage
@@ -175,6 +181,7 @@ export function isFromWebviewMessage(value: unknown): value is FromWebviewMessag
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
   return (
+    isTrainerFromWebviewType(type) ||
     type === 'ready' ||
     type === 'backendReport' ||
     type === 'visualizerRequest' ||
@@ -188,6 +195,7 @@ export function isToWebviewMessage(value: unknown): value is ToWebviewMessage {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
   return (
+    isTrainerToWebviewType(type) ||
     type === 'init' ||
     type === 'cursorContext' ||
     type === 'visualizerModel' ||
@@ -195,4 +203,166 @@ export function isToWebviewMessage(value: unknown): value is ToWebviewMessage {
     type === 'visualizerGradientFlow' ||
     type === 'visualizerEmbeddings'
   );
+}
+
+// ---- training: the trainer webview ------------------------------------------------------
+// The host collects and tokenizes the corpus and stores checkpoints; the trainer webview runs
+// core/training's Trainer on the best tfjs backend it has. Token ids and model files travel as
+// typed arrays (transferred, not JSON-encoded).
+
+/** What to train and how, decided by the host (settings, quick picks or command arguments). */
+export interface TrainingSpec {
+  readonly arch: Arch;
+  readonly preset: Preset;
+  readonly tokenizer: TokenizerKind;
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly seqLen: number;
+  /** Budget in training time (pauses excluded; a resumed run counts the time before), or null. */
+  readonly maxTimeMs: number | null;
+  /** Budget in updates (a resumed run counts the steps before), or null. */
+  readonly maxSteps: number | null;
+  readonly evalEvery: number;
+  readonly progressEvery: number;
+  /** A checkpoint goes to the host at every evaluation and at least this often (training time). */
+  readonly checkpointSeconds: number;
+  /** Generate a sample every N updates (0: only at evaluations). */
+  readonly sampleEvery: number;
+  /** Name of the model in the registry. */
+  readonly name: string;
+}
+
+/** The corpus, tokenized: every document's ids one after another. */
+export interface TrainingData {
+  /** 16-bit when the vocabulary fits. */
+  readonly tokens: Uint16Array | Int32Array;
+  /** Ids per document: training documents first, then validation documents. */
+  readonly lengths: Uint32Array;
+  readonly names: readonly string[];
+  readonly trainDocuments: number;
+  readonly splitBy: 'file' | 'position';
+}
+
+/** Host → trainer: start a run (or continue the one in `resumeFrom`, a model file with a checkpoint). */
+export interface TrainStartMessage {
+  readonly type: 'trainStart';
+  readonly runId: string;
+  readonly spec: TrainingSpec;
+  readonly tokenizer: TokenizerJson;
+  readonly data: TrainingData;
+  readonly corpus: CorpusDescription;
+  readonly resumeFrom: Uint8Array | null;
+  /** Folder URL of tfjs-backend-wasm's .wasm files, ending in '/'. */
+  readonly wasmPaths: string;
+  readonly preferredBackend: 'auto' | TrainingBackend;
+  readonly extensionVersion: string;
+}
+
+/** Host → trainer: the Stop Training command, the notification's Cancel, or the status bar. */
+export interface TrainControlMessage {
+  readonly type: 'trainControl';
+  readonly runId: string;
+  readonly action: 'pause' | 'resume' | 'stop';
+}
+
+/** Host → trainer: a checkpoint is in the registry. */
+export interface CheckpointSavedMessage {
+  readonly type: 'checkpointSaved';
+  readonly runId: string;
+  readonly step: number;
+  readonly modelId: string;
+  readonly final: boolean;
+}
+
+/** Trainer → host: the backend it trains on and why (`fallbackFrom`: the one that failed first). */
+export interface TrainBackendMessage {
+  readonly type: 'trainBackend';
+  readonly runId: string;
+  readonly backend: TrainingBackend;
+  readonly reason: string;
+  readonly probe: BackendProbe;
+  readonly fallbackFrom: { readonly backend: TrainingBackend; readonly error: string; readonly resumedAtStep: number } | null;
+}
+
+export interface TrainProgressMessage {
+  readonly type: 'trainProgress';
+  readonly runId: string;
+  readonly progress: StepProgress;
+  /** Share of the budget used, 0..1. */
+  readonly fraction: number;
+  /** Training time left, or null when the budget is in steps only and the rate is unknown. */
+  readonly etaMs: number | null;
+}
+
+export interface TrainEvalMessage {
+  readonly type: 'trainEval';
+  readonly runId: string;
+  readonly report: Omit<EvalReport, 'gradientFlow'>;
+}
+
+export interface TrainSampleMessage {
+  readonly type: 'trainSample';
+  readonly runId: string;
+  readonly step: number;
+  readonly temperature: number;
+  readonly prompt: string;
+  readonly text: string;
+}
+
+/** Trainer → host: a model file (weights, tokenizer, metadata and the training checkpoint). */
+export interface TrainCheckpointMessage {
+  readonly type: 'trainCheckpoint';
+  readonly runId: string;
+  readonly step: number;
+  readonly bytes: Uint8Array;
+  /** The run has ended; this is its last checkpoint. */
+  readonly final: boolean;
+}
+
+export interface TrainStateMessage {
+  readonly type: 'trainState';
+  readonly runId: string;
+  readonly state: 'starting' | 'running' | 'paused' | 'stopping';
+}
+
+export interface TrainDoneMessage {
+  readonly type: 'trainDone';
+  readonly runId: string;
+  readonly reason: StopReason;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly tokensSeen: number;
+  readonly backend: TrainingBackend;
+  readonly lastEval: Omit<EvalReport, 'gradientFlow'> | null;
+}
+
+export interface TrainErrorMessage {
+  readonly type: 'trainError';
+  readonly runId: string;
+  readonly message: string;
+}
+
+export type TrainerFromWebviewMessage =
+  | TrainBackendMessage
+  | TrainProgressMessage
+  | TrainEvalMessage
+  | TrainSampleMessage
+  | TrainCheckpointMessage
+  | TrainStateMessage
+  | TrainDoneMessage
+  | TrainErrorMessage;
+
+export type TrainerToWebviewMessage = TrainStartMessage | TrainControlMessage | CheckpointSavedMessage;
+
+const TRAINER_FROM_WEBVIEW: ReadonlySet<unknown> = new Set<TrainerFromWebviewMessage['type']>([
+  'trainBackend', 'trainProgress', 'trainEval', 'trainSample', 'trainCheckpoint', 'trainState', 'trainDone', 'trainError',
+]);
+const TRAINER_TO_WEBVIEW: ReadonlySet<unknown> = new Set<TrainerToWebviewMessage['type']>(['trainStart', 'trainControl', 'checkpointSaved']);
+
+function isTrainerFromWebviewType(type: unknown): boolean {
+  return TRAINER_FROM_WEBVIEW.has(type);
+}
+
+function isTrainerToWebviewType(type: unknown): boolean {
+  return TRAINER_TO_WEBVIEW.has(type);
 }
