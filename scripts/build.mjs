@@ -49,6 +49,8 @@ const builds = [
   { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   // Heavy code the host loads on first use (see src/extension/lazyRuntime.ts).
   { ...shipped, entryPoints: { modelRuntime: 'src/extension/modelRuntime.ts' }, outdir: 'dist' },
+  // Worker thread that counts the workspace n-gram for completions (src/extension/completions/).
+  { ...shipped, entryPoints: { ngramWorker: 'src/extension/completions/ngramWorker.ts' }, outdir: 'dist' },
   { ...shipped, entryPoints: { cli: 'src/cli/seqlab.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,
@@ -81,6 +83,12 @@ function copyWasm() {
   mkdirSync(join(root, 'dist/wasm'), { recursive: true });
   for (const f of readdirSync(tfjsWasmDir).filter((n) => n.endsWith('.wasm'))) {
     cpSync(join(tfjsWasmDir, f), join(root, 'dist/wasm', f));
+  }
+  // onnxruntime-web in Node loads only its plain SIMD build and that build's .mjs loader
+  // (src/node/onnxRuntime.ts); the jsep, jspi and asyncify variants (~70 MB) stay out.
+  const ortDir = dirname(require.resolve('onnxruntime-web'));
+  for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) {
+    cpSync(join(ortDir, f), join(root, 'dist/wasm', f));
   }
 }
 

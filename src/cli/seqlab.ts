@@ -4,9 +4,10 @@ import { parseArgs, commandHelp, UsageError } from './args';
 import { completeCommand } from './commands/complete';
 import { CliError, type CliIO, type Command } from './commands/common';
 import { evalCommand } from './commands/eval';
+import { exportOnnxCommand } from './commands/exportOnnx';
 import { trainCommand } from './commands/train';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, completeCommand, exportOnnxCommand];
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
