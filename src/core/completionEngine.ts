@@ -43,6 +43,8 @@ export interface EngineOptions {
   readonly maxTokens?: number;
   /** 0 (default) is greedy: the most likely token each time. */
   readonly temperature?: number;
+  /** When sampling (temperature > 0), draw only from the k most likely tokens. Default: all. */
+  readonly topK?: number;
   /** Continue past line breaks. Default false: one line. */
   readonly multiline?: boolean;
   /** Seed of the sampler when temperature > 0. Default 0. */
@@ -81,6 +83,7 @@ function mean(values: readonly number[]): number {
 export function ngramEngine(ngram: NgramModel, options: EngineOptions = {}): CompletionEngine {
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const temperature = options.temperature ?? 0;
+  const topK = options.topK;
   const multiline = options.multiline ?? false;
   const minProbability = options.minProbability ?? 0;
   const rng = createRng(options.seed ?? 0);
@@ -100,7 +103,7 @@ export function ngramEngine(ngram: NgramModel, options: EngineOptions = {}): Com
       while (probabilities.length < limit) {
         const d = ngram.distribution(tail(prefix + text));
         const logits = Array.from(d.probs, (p) => Math.log(p));
-        const { id } = chooseToken(logits, { temperature }, rng);
+        const { id } = chooseToken(logits, { temperature, topK }, rng);
         const ch = d.chars[id];
         if (!multiline && isLineBreak(ch)) break;
         if (d.probs[id] < minProbability) break;
@@ -224,6 +227,7 @@ function tokenProbability(logits: Float32Array, id: number): number {
 export function neuralEngine(model: SequenceModel, tokenizer: Tokenizer, options: NeuralEngineOptions = {}): CompletionEngine {
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const temperature = options.temperature ?? 0;
+  const topK = options.topK;
   const multiline = options.multiline ?? false;
   const minProbability = options.minProbability ?? 0;
   const contextChars = options.contextChars ?? DEFAULT_CONTEXT_CHARS;
@@ -269,7 +273,7 @@ export function neuralEngine(model: SequenceModel, tokenizer: Tokenizer, options
     }
     const masked = Float32Array.from(logits, (v, id) => (allowed(id) ? v : -Infinity));
     if (!masked.some((v) => v > -Infinity)) return null;
-    return chooseToken(masked, { temperature }, rng).id;
+    return chooseToken(masked, { temperature, topK }, rng).id;
   }
 
   return {

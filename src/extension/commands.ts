@@ -11,6 +11,7 @@ export const COMMANDS = {
   showVisualizer: 'seqlab.showVisualizer',
   selectModel: 'seqlab.selectModel',
   toggleCompletions: 'seqlab.toggleCompletions',
+  snoozeCompletions: 'seqlab.snoozeCompletions',
   exportOnnx: 'seqlab.exportOnnx',
   deleteModel: 'seqlab.deleteModel',
   renameModel: 'seqlab.renameModel',
@@ -21,7 +22,6 @@ export const COMMANDS = {
 const NOT_YET: ReadonlyArray<[command: string, feature: string]> = [
   [COMMANDS.train, 'Training on the workspace'],
   [COMMANDS.stopTraining, 'Training on the workspace'],
-  [COMMANDS.toggleCompletions, 'Inline completions'],
   [COMMANDS.exportOnnx, 'ONNX export'],
 ];
 

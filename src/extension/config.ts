@@ -16,6 +16,10 @@ export interface SeqlabConfig {
     readonly preset: Preset;
     readonly minutes: number;
     readonly backend: 'auto' | TrainingBackend;
+    /** Files larger than this many KiB are not trained on. */
+    readonly maxFileKB: number;
+    /** Cap on the corpus in MiB of characters; over it, an even sample of the files. */
+    readonly maxCorpusMB: number;
   };
   readonly completions: {
     readonly enabled: boolean;
@@ -24,6 +28,10 @@ export interface SeqlabConfig {
     readonly minConfidence: number;
     readonly debounceMs: number;
     readonly temperature: number;
+    /** When sampling: only the k most likely tokens; 0 = all. */
+    readonly topK: number;
+    /** End a suggestion before a token the model gives less than this. */
+    readonly minTokenProbability: number;
   };
   readonly visualizer: { readonly contextTokens: number };
 }
@@ -40,6 +48,8 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       preset: c.get('training.preset', 'small'),
       minutes: c.get('training.minutes', 5),
       backend: c.get('training.backend', 'auto'),
+      maxFileKB: c.get('training.maxFileKB', 1024),
+      maxCorpusMB: c.get('training.maxCorpusMB', 20),
     },
     completions: {
       enabled: c.get('completions.enabled', true),
@@ -48,6 +58,8 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       minConfidence: c.get('completions.minConfidence', 0.35),
       debounceMs: c.get('completions.debounceMs', 30),
       temperature: c.get('completions.temperature', 0),
+      topK: c.get('completions.topK', 0),
+      minTokenProbability: c.get('completions.minTokenProbability', 0.2),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },
   };

@@ -2,6 +2,7 @@
 // (tfjs, ONNX Runtime, models) loads on first use.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerCompletions, type Completions } from './completions';
 import { registerModelCommands } from './models/modelCommands';
 import { ModelRegistry } from './models/modelRegistry';
 import { PlaygroundPanel } from './playgroundPanel';
@@ -11,15 +12,19 @@ export interface SequenceLabApi {
   /** The playground panel, when open (tests read its backend report). */
   readonly playground: () => PlaygroundPanel | undefined;
   readonly models: ModelRegistry;
+  /** Inline completions: service (engine, state), provider and status-bar item. */
+  readonly completions: Completions;
 }
 
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const visualizer = new VisualizerViewProvider(context);
   const models = new ModelRegistry(context);
+  const completions = registerCompletions(context, models);
   context.subscriptions.push(
     models,
     ...registerCommands(context),
     ...registerModelCommands(models),
+    ...completions.disposables,
     visualizer,
     vscode.window.registerWebviewViewProvider(VisualizerViewProvider.viewId, visualizer),
     vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
@@ -28,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
       },
     }),
   );
-  return { playground: () => PlaygroundPanel.instance, models };
+  return { playground: () => PlaygroundPanel.instance, models, completions: completions.completions };
 }
 
 export function deactivate(): void {

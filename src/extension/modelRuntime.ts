@@ -2,3 +2,6 @@
 // own bundle (dist/modelRuntime.js) and loaded on first use, so activation never pays for it.
 export { describeModelFile, loadModelFile, saveModelFile, saveNgramFile, ModelFileError } from '../core/modelFile';
 export { NgramModel } from '../core/ngram';
+export { loadCompletionModel } from './completions/runtimeEngines';
+export { openInspection, inspectWindow, prepareInspectionBackend } from './visualizer/inspection';
+export type { Inspection, InspectionInfo, WindowInternals, GradientFlowResult, EmbeddingMap } from './visualizer/inspection';

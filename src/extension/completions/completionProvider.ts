@@ -1,0 +1,56 @@
+// The InlineCompletionItemProvider: adapts VS Code's document, position and cancellation token
+// to the completion controller and its outcome to ghost text. Registered for files and untitled
+// documents of every language; the controller applies the per-language disable list.
+import * as vscode from 'vscode';
+import type { CompletionService } from './completionService';
+import type { DocumentView, Outcome } from './completionController';
+
+export const COMPLETION_SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: '**' },
+  { scheme: 'untitled', pattern: '**' },
+];
+
+/** A request as the controller sees it. */
+export function documentView(document: vscode.TextDocument, position: vscode.Position): DocumentView {
+  return {
+    key: document.uri.toString(),
+    scheme: document.uri.scheme,
+    languageId: document.languageId,
+    offset: document.offsetAt(position),
+    text: (start, end) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))),
+    restOfLine: document.lineAt(position.line).text.slice(position.character),
+  };
+}
+
+export class CompletionProvider implements vscode.InlineCompletionItemProvider {
+  /** The outcome of the last request (tests and the benchmark read it). */
+  lastOutcome: Outcome | undefined;
+  /** When set (SEQLAB_TRACE_COMPLETIONS=1), one console line per request: the e2e tier counts them. */
+  private readonly trace = process.env.SEQLAB_TRACE_COMPLETIONS === '1';
+
+  constructor(private readonly service: CompletionService) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    // While the suggest widget is open its selection leads; ghost text would fight it.
+    if (context.selectedCompletionInfo) return undefined;
+    const outcome = await this.service.controller.complete(documentView(document, position), token, {
+      explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+    });
+    this.lastOutcome = outcome;
+    const stats = this.service.controller.stats;
+    if (this.trace) {
+      console.log(
+        `[seqlab:completions] request ${stats.requests} computations ${stats.computations} memory ${stats.memoryHits} ` +
+          (outcome.kind === 'suggestion' ? `${outcome.source} ${JSON.stringify(outcome.text)}` : `none ${outcome.reason}`),
+      );
+    }
+    if (token.isCancellationRequested || outcome.kind !== 'suggestion') return undefined;
+    if (outcome.source === 'model') this.service.recordLatency(outcome.latencyMs);
+    return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
+  }
+}

@@ -1,0 +1,312 @@
+// The life of the completion engine in the extension host: nothing loads at activation; the
+// first completion request loads the active model (registry) — or, when no model is active,
+// starts counting the workspace n-gram in a worker thread — and later requests reuse it. A new
+// active model replaces it; changed decoding settings rebuild the engine over the loaded model.
+// Also the on / off / snoozed / training state the status bar shows.
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { readConfig, type SeqlabConfig } from '../config';
+import { modelRuntime } from '../lazyRuntime';
+import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
+import { CompletionController, TOKENS_PER_LINE, type ControllerSettings } from './completionController';
+import type { CompletionModel } from './runtimeEngines';
+import type { DecodingOptions, ServingEngine } from './servingEngine';
+import { WorkspaceNgram } from './workspaceNgram';
+
+export type CompletionState = 'on' | 'off' | 'snoozed' | 'loading' | 'error';
+
+export interface ServiceStatus {
+  readonly state: CompletionState;
+  /** seqlab.completions.enabled */
+  readonly enabled: boolean;
+  /** A model is training in this window (completions keep serving the active model meanwhile). */
+  readonly training: boolean;
+  /** The model that serves, or will serve once loaded. */
+  readonly modelName: string | undefined;
+  /** How it is computed: "lstm small · tfjs", "workspace n-gram". */
+  readonly engineLabel: string | undefined;
+  readonly lastLatencyMs: number | undefined;
+  readonly snoozedUntil: number | undefined;
+  readonly error: string | undefined;
+}
+
+const SNOOZE_KEY = 'seqlab.completions.snoozedUntil';
+/** Files the workspace n-gram looks at, at most. */
+const MAX_WORKSPACE_FILES = 4000;
+
+export function decodingOptions(config: SeqlabConfig): DecodingOptions {
+  const c = config.completions;
+  return {
+    maxTokens: TOKENS_PER_LINE * Math.max(1, c.maxLines),
+    temperature: c.temperature,
+    topK: c.topK > 0 ? c.topK : undefined,
+    multiline: c.maxLines > 1,
+    minProbability: c.minTokenProbability,
+    seed: 0,
+  };
+}
+
+export function controllerSettings(config: SeqlabConfig): ControllerSettings {
+  const c = config.completions;
+  return {
+    enabled: c.enabled,
+    disabledLanguages: c.disabledLanguages,
+    maxLines: Math.max(1, c.maxLines),
+    minConfidence: c.minConfidence,
+    debounceMs: c.debounceMs,
+  };
+}
+
+export class CompletionService implements vscode.Disposable {
+  readonly controller: CompletionController;
+  private readonly changed = new vscode.EventEmitter<ServiceStatus>();
+  /** The status changed (state, model, latency). */
+  readonly onDidChangeStatus = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private config: SeqlabConfig = readConfig();
+  private engine: ServingEngine | undefined;
+  private model: CompletionModel | undefined;
+  private loading: Promise<ServingEngine | undefined> | undefined;
+  /** Bumped whenever what should serve changes: loads started before are discarded. */
+  private generation = 0;
+  private servedEntry: ModelEntry | undefined;
+  private loadingState = false;
+  private error: string | undefined;
+  private training = false;
+  private lastLatencyMs: number | undefined;
+  private snoozeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly registry: ModelRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.controller = new CompletionController({
+      settings: () => controllerSettings(this.config),
+      paused: () => (!this.config.completions.enabled ? 'disabled' : this.snoozedUntil() !== undefined ? 'snoozed' : undefined),
+      engine: () => this.getEngine(),
+    });
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('seqlab')) return;
+        const before = this.config;
+        this.config = readConfig();
+        if (e.affectsConfiguration('seqlab.completions')) this.decodingChanged(before);
+        if ((e.affectsConfiguration('seqlab.include') || e.affectsConfiguration('seqlab.exclude')) && this.engine instanceof WorkspaceNgram) {
+          this.replaceEngine('the files to learn from changed');
+        }
+        this.fire();
+      }),
+      registry.onDidChangeActive((entry) => {
+        if (entry?.id === this.servedEntry?.id && entry?.card.createdAt === this.servedEntry?.card.createdAt) return;
+        this.replaceEngine(`${entry ? entry.card.name : 'no model'} is now active`);
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const key = e.document.uri.toString();
+        for (const c of e.contentChanges) this.controller.documentEdited(key, c.rangeOffset, c.rangeOffset + c.rangeLength, c.text.length);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        const key = d.uri.toString();
+        this.controller.documentClosed(key);
+        this.engine?.forget(key);
+      }),
+    );
+    this.armSnoozeTimer();
+  }
+
+  status(): ServiceStatus {
+    const snoozedUntil = this.snoozedUntil();
+    const state: CompletionState = !this.config.completions.enabled
+      ? 'off'
+      : snoozedUntil !== undefined
+        ? 'snoozed'
+        : this.loadingState
+          ? 'loading'
+          : this.error !== undefined
+            ? 'error'
+            : 'on';
+    return {
+      state,
+      enabled: this.config.completions.enabled,
+      training: this.training,
+      modelName: this.servedEntry?.card.name ?? (this.engine ? this.engine.label : undefined),
+      engineLabel: this.engine?.label,
+      lastLatencyMs: this.lastLatencyMs,
+      snoozedUntil,
+      error: this.error,
+    };
+  }
+
+  /** The engine, loading it on first use (never at activation). */
+  getEngine(): Promise<ServingEngine | undefined> {
+    if (this.engine) return Promise.resolve(this.engine);
+    this.loading ??= this.load(this.generation);
+    return this.loading;
+  }
+
+  /** Records a suggestion's latency for the status bar. */
+  recordLatency(ms: number): void {
+    this.lastLatencyMs = ms;
+    this.fire();
+  }
+
+  async setEnabled(enabled: boolean): Promise<void> {
+    const inspect = vscode.workspace.getConfiguration('seqlab').inspect<boolean>('completions.enabled');
+    const target =
+      inspect?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : inspect?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('seqlab').update('completions.enabled', enabled, target);
+    this.config = readConfig();
+    this.fire();
+  }
+
+  /** Pauses completions for `minutes` (0 or less resumes them now). */
+  async snooze(minutes: number): Promise<number | undefined> {
+    const until = minutes > 0 ? Date.now() + minutes * 60_000 : undefined;
+    await this.context.globalState.update(SNOOZE_KEY, until);
+    this.armSnoozeTimer();
+    this.fire();
+    return until;
+  }
+
+  snoozedUntil(): number | undefined {
+    const until = this.context.globalState.get<number>(SNOOZE_KEY);
+    return until !== undefined && until > Date.now() ? until : undefined;
+  }
+
+  /** Whether a model is training in this window (shown in the status bar). */
+  setTraining(training: boolean): void {
+    this.training = training;
+    this.fire();
+  }
+
+  dispose(): void {
+    this.generation++;
+    clearTimeout(this.snoozeTimer);
+    this.engine?.dispose();
+    this.model?.dispose();
+    this.engine = undefined;
+    this.model = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private async load(generation: number): Promise<ServingEngine | undefined> {
+    const started = performance.now();
+    this.loadingState = true;
+    this.error = undefined;
+    this.fire();
+    let engine: ServingEngine | undefined;
+    let model: CompletionModel | undefined;
+    let entry: ModelEntry | undefined;
+    try {
+      entry = await this.registry.getActive();
+      if (entry) {
+        const bytes = await readFile(entry.file);
+        model = await modelRuntime().loadCompletionModel(bytes, entry.card.name);
+        engine = model.createEngine(decodingOptions(this.config));
+      }
+    } catch (e) {
+      this.error = `could not load ${entry?.card.name ?? 'the active model'}: ${(e as Error).message}`;
+      this.log.error(`${this.error}; the workspace n-gram serves instead`);
+      model?.dispose();
+      model = undefined;
+      entry = undefined;
+    }
+    try {
+      if (!engine) engine = await this.startWorkspaceNgram();
+    } catch (e) {
+      this.error = (e as Error).message;
+      this.log.error(this.error);
+    }
+    if (generation !== this.generation) {
+      // Something else became active meanwhile: this load is stale.
+      engine?.dispose();
+      model?.dispose();
+      return this.getEngine();
+    }
+    this.engine = engine;
+    this.model = model;
+    this.servedEntry = entry;
+    this.loading = undefined;
+    this.loadingState = false;
+    if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms`);
+    this.fire();
+    return engine;
+  }
+
+  private async startWorkspaceNgram(): Promise<WorkspaceNgram> {
+    const files = await this.workspaceFiles();
+    const ngram = WorkspaceNgram.start({ files, decoding: decodingOptions(this.config) });
+    try {
+      const built = await ngram.built;
+      this.log.info(
+        `workspace n-gram: ${built.files} files, ${built.characters.toLocaleString('en-US')} characters counted in ${built.ms.toFixed(0)} ms` +
+          (built.skipped ? ` (${built.skipped} skipped: too large, binary, unreadable or secret)` : ''),
+      );
+      return ngram;
+    } catch (e) {
+      ngram.dispose();
+      throw e;
+    }
+  }
+
+  /** Files on disk to count, open documents first; seqlab.include/exclude and files.exclude apply. */
+  private async workspaceFiles(): Promise<string[]> {
+    const include = globOf(this.config.include) ?? '**/*';
+    const filesExclude = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {};
+    const exclude = globOf([...this.config.exclude, ...Object.keys(filesExclude).filter((k) => filesExclude[k])]);
+    const found = await vscode.workspace.findFiles(include, exclude ?? null, MAX_WORKSPACE_FILES);
+    const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => d.uri.fsPath);
+    const rest = found.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
+    return [...new Set([...open, ...rest])];
+  }
+
+  private replaceEngine(why: string): void {
+    this.generation++;
+    const wasServing = this.engine !== undefined || this.loading !== undefined;
+    this.engine?.dispose();
+    this.model?.dispose();
+    this.engine = undefined;
+    this.model = undefined;
+    this.servedEntry = undefined;
+    this.loading = undefined;
+    this.loadingState = false;
+    this.error = undefined;
+    this.controller.reset();
+    this.log.info(`completions: ${why}`);
+    // Completions were in use: load the new engine now rather than on the next keystroke.
+    if (wasServing) void this.getEngine();
+    this.fire();
+  }
+
+  private decodingChanged(before: SeqlabConfig): void {
+    const a = decodingOptions(before);
+    const b = decodingOptions(this.config);
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    this.controller.reset();
+    if (this.engine instanceof WorkspaceNgram) this.engine.configure(b);
+    else if (this.model && this.engine) {
+      this.engine.dispose();
+      this.engine = this.model.createEngine(b);
+    }
+  }
+
+  private armSnoozeTimer(): void {
+    clearTimeout(this.snoozeTimer);
+    const until = this.snoozedUntil();
+    if (until !== undefined) this.snoozeTimer = setTimeout(() => this.fire(), until - Date.now() + 50);
+  }
+
+  private fire(): void {
+    this.changed.fire(this.status());
+  }
+}
+
+/** One glob for several: "a" or "{a,b}"; undefined for none. */
+function globOf(patterns: readonly string[]): string | undefined {
+  if (patterns.length === 0) return undefined;
+  return patterns.length === 1 ? patterns[0] : `{${patterns.join(',')}}`;
+}

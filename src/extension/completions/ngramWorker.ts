@@ -1,0 +1,138 @@
+// Worker thread (dist/ngramWorker.js) that builds the workspace n-gram model and answers
+// suggestions from it, so that neither reading and counting the workspace (about a second per
+// half megabyte) nor a slow suggestion ever blocks the extension host.
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { ngramEngine, type CompletionEngine } from '../../core/completionEngine';
+import { NgramModel } from '../../core/ngram';
+import { containsPrivateKey, decodeText, isSecretFileName } from '../../node/corpus';
+import type { DecodingOptions } from './servingEngine';
+import { engineOptions } from './servingEngine';
+
+export interface BuildRequest {
+  readonly type: 'build';
+  /** Absolute paths, most wanted first; reading stops at `maxTotalChars`. */
+  readonly files: readonly string[];
+  readonly order: number;
+  readonly maxFileBytes: number;
+  readonly maxTotalChars: number;
+  readonly decoding: DecodingOptions;
+}
+
+export interface ConfigureRequest {
+  readonly type: 'configure';
+  readonly decoding: DecodingOptions;
+}
+
+export interface SuggestRequest {
+  readonly type: 'suggest';
+  readonly id: number;
+  readonly prefix: string;
+  readonly maxChars: number;
+}
+
+export type WorkerRequest = BuildRequest | ConfigureRequest | SuggestRequest;
+
+export interface BuiltReply {
+  readonly type: 'built';
+  readonly files: number;
+  readonly characters: number;
+  readonly skipped: number;
+  readonly ms: number;
+}
+
+export interface SuggestionReply {
+  readonly type: 'suggestion';
+  readonly id: number;
+  readonly text: string;
+  readonly meanProbability: number;
+}
+
+export interface ErrorReply {
+  readonly type: 'error';
+  /** The suggestion that failed; absent when building failed. */
+  readonly id?: number;
+  readonly message: string;
+}
+
+export type WorkerReply = BuiltReply | SuggestionReply | ErrorReply;
+
+/** Texts of the files that are safe and sensible to count, in order, up to the limits. */
+export async function readTexts(
+  files: readonly string[],
+  maxFileBytes: number,
+  maxTotalChars: number,
+): Promise<{ texts: string[]; skipped: number }> {
+  const texts: string[] = [];
+  let total = 0;
+  let skipped = 0;
+  for (const file of files) {
+    if (total >= maxTotalChars) break;
+    if (isSecretFileName(path.basename(file))) {
+      skipped++;
+      continue;
+    }
+    try {
+      if ((await stat(file)).size > maxFileBytes) {
+        skipped++;
+        continue;
+      }
+      const text = decodeText(await readFile(file));
+      if (text === null || containsPrivateKey(text)) {
+        skipped++;
+        continue;
+      }
+      texts.push(text);
+      total += text.length;
+    } catch {
+      skipped++;
+    }
+  }
+  return { texts, skipped };
+}
+
+function serve(): void {
+  const port = parentPort;
+  if (!port) return;
+  let model: NgramModel | undefined;
+  let engine: CompletionEngine | undefined;
+  const post = (reply: WorkerReply) => port.postMessage(reply);
+
+  port.on('message', (request: WorkerRequest) => {
+    void (async () => {
+      switch (request.type) {
+        case 'build': {
+          const started = performance.now();
+          try {
+            const { texts, skipped } = await readTexts(request.files, request.maxFileBytes, request.maxTotalChars);
+            model = NgramModel.train(texts, { order: request.order });
+            engine = ngramEngine(model, engineOptions(request.decoding));
+            const characters = texts.reduce((n, t) => n + t.length, 0);
+            post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started });
+          } catch (e) {
+            post({ type: 'error', message: (e as Error).message });
+          }
+          break;
+        }
+        case 'configure':
+          if (model) engine = ngramEngine(model, engineOptions(request.decoding));
+          break;
+        case 'suggest':
+          if (!engine) {
+            post({ type: 'error', id: request.id, message: 'the workspace n-gram is not built yet' });
+            break;
+          }
+          try {
+            const s = engine.suggest(request.prefix, request.maxChars);
+            post({ type: 'suggestion', id: request.id, text: s.text, meanProbability: s.meanProbability });
+          } catch (e) {
+            post({ type: 'error', id: request.id, message: (e as Error).message });
+          }
+          break;
+      }
+    })();
+  });
+}
+
+serve();
