@@ -106,7 +106,7 @@ describe('seqlab CLI', () => {
       assert.deepEqual(await runMain('frobnicate'), {
         code: 2,
         stdout: '',
-        stderr: 'seqlab: unknown command "frobnicate" (expected train, eval, complete)\nRun "seqlab --help" for usage.\n',
+        stderr: 'seqlab: unknown command "frobnicate" (expected train, eval, complete, export-onnx)\nRun "seqlab --help" for usage.\n',
       });
       const missing = path.join(tmpdir(), 'seqlab-no-such-folder');
       assert.deepEqual(await runMain('train', missing, '--out', 'm'), {
@@ -130,7 +130,7 @@ describe('seqlab CLI', () => {
       const top = await runMain('--help');
       assert.equal(top.code, 0);
       assert.match(top.stdout, /^Usage: seqlab <command> \[options\]\n/);
-      assert.match(top.stdout, /\n {2}train {5}Train a model on a folder of text files\.\n/);
+      assert.match(top.stdout, /\n {2}train {8}Train a model on a folder of text files\.\n/);
       const train = await runMain('train', '--help');
       assert.equal(train.code, 0);
       assert.match(train.stdout, /^Usage: seqlab train <dir> \[--arch lstm\|gru\|rnn\|transformer\|ngram\] /);
