@@ -6,7 +6,7 @@ import { registerCompletions, type Completions } from './completions';
 import { registerModelCommands } from './models/modelCommands';
 import { ModelRegistry } from './models/modelRegistry';
 import { PlaygroundPanel } from './playgroundPanel';
-import { VisualizerViewProvider } from './visualizerView';
+import { VisualizerViewProvider, type VisualizerTestHook } from './visualizerView';
 
 export interface SequenceLabApi {
   /** The playground panel, when open (tests read its backend report). */
@@ -14,11 +14,13 @@ export interface SequenceLabApi {
   readonly models: ModelRegistry;
   /** Inline completions: service (engine, state), provider and status-bar item. */
   readonly completions: Completions;
+  /** Inside the Model: what it last posted to and heard back from its webview (tests compare it with inspect()). */
+  readonly visualizer: VisualizerTestHook;
 }
 
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
-  const visualizer = new VisualizerViewProvider(context);
   const models = new ModelRegistry(context);
+  const visualizer = new VisualizerViewProvider(context, models);
   const completions = registerCompletions(context, models);
   context.subscriptions.push(
     models,
@@ -33,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
       },
     }),
   );
-  return { playground: () => PlaygroundPanel.instance, models, completions: completions.completions };
+  return { playground: () => PlaygroundPanel.instance, models, completions: completions.completions, visualizer: visualizer.testHook };
 }
 
 export function deactivate(): void {
