@@ -9,6 +9,8 @@ export interface WebviewPage {
   readonly script: string;
   /** Needs WebAssembly (tfjs wasm backend, ONNX Runtime). */
   readonly wasm: boolean;
+  /** More stylesheets under media/ (e.g. 'visualizer.css'), linked after webview.css. */
+  readonly stylesheets?: readonly string[];
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -21,7 +23,9 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = randomBytes(16).toString('base64');
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${page.script}.js`));
-  const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  const styleUris = ['webview.css', ...(page.stylesheets ?? [])].map((name) =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)),
+  );
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -36,7 +40,7 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
+${styleUris.map((uri) => `<link rel="stylesheet" href="${uri}">`).join('\n')}
 <title>${escapeHtml(page.title)}</title>
 </head>
 <body>
