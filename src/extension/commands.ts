@@ -20,8 +20,6 @@ export const COMMANDS = {
 
 /** Features contributed in the manifest whose implementation has not landed yet. */
 const NOT_YET: ReadonlyArray<[command: string, feature: string]> = [
-  [COMMANDS.train, 'Training on the workspace'],
-  [COMMANDS.stopTraining, 'Training on the workspace'],
   [COMMANDS.exportOnnx, 'ONNX export'],
 ];
 

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerCompletions, type Completions } from './completions';
 import { registerModelCommands } from './models/modelCommands';
+import { registerTrainingCommands } from './training/trainCommand';
+import { TrainingSession } from './training/trainingSession';
 import { ModelRegistry } from './models/modelRegistry';
 import { PlaygroundPanel } from './playgroundPanel';
 import { VisualizerViewProvider, type VisualizerTestHook } from './visualizerView';
@@ -12,6 +14,8 @@ export interface SequenceLabApi {
   /** The playground panel, when open (tests read its backend report). */
   readonly playground: () => PlaygroundPanel | undefined;
   readonly models: ModelRegistry;
+  /** The training run in progress, if any. */
+  readonly training: () => TrainingSession | undefined;
   /** Inline completions: service (engine, state), provider and status-bar item. */
   readonly completions: Completions;
   /** Inside the Model: what it last posted to and heard back from its webview (tests compare it with inspect()). */
@@ -26,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
     models,
     ...registerCommands(context),
     ...registerModelCommands(models),
+    ...registerTrainingCommands(context, models),
     ...completions.disposables,
     visualizer,
     vscode.window.registerWebviewViewProvider(VisualizerViewProvider.viewId, visualizer),
@@ -35,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
       },
     }),
   );
-  return { playground: () => PlaygroundPanel.instance, models, completions: completions.completions, visualizer: visualizer.testHook };
+  return { training: () => TrainingSession.current, playground: () => PlaygroundPanel.instance, models, completions: completions.completions, visualizer: visualizer.testHook };
 }
 
 export function deactivate(): void {

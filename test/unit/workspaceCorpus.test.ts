@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import type { BackendProbe } from '../../src/core/backendChoice';
 import { backendCandidates } from '../../src/core/backendFallback';
-import { decodeText, findSecret, isSecretFileName, sampleEvenly } from '../../src/core/corpus/filters';
+import { decodeText, findSecret, isSecretFileName, isSecretPath, sampleEvenly } from '../../src/core/corpus/filters';
 import { GitignoreMatcher, parseGitignore } from '../../src/core/corpus/gitignore';
 import { languageOf, languageShares } from '../../src/core/corpus/languages';
 import { summarizeCorpus, type CorpusDescription } from '../../src/core/corpus/summary';
@@ -31,6 +31,13 @@ describe('workspace corpus: secrets and binaries', () => {
     for (const name of ['env.ts', 'environment.js', 'keys.js', 'key.txt', 'pem.md', 'my_id_rsa.txt', 'monkey.ts', 'certificate.md']) {
       assert.equal(isSecretFileName(name), false, name);
     }
+  });
+
+  it('refuses whole credential folders', () => {
+    assert.equal(isSecretPath('home/.ssh/known_hosts'), true);
+    assert.equal(isSecretPath('.aws/credentials'), true);
+    assert.equal(isSecretPath('src/.env.test'), true);
+    assert.equal(isSecretPath('src/ssh/client.ts'), false);
   });
 
   it('names the well-known secret format a text contains, and finds none in ordinary code', () => {

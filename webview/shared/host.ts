@@ -3,7 +3,7 @@
 import { isToWebviewMessage, type FromWebviewMessage, type ToWebviewMessage } from '../../src/protocol';
 
 interface VsCodeApi {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -13,8 +13,10 @@ const vscode = acquireVsCodeApi();
 
 type Handlers = { [K in ToWebviewMessage['type']]?: (message: Extract<ToWebviewMessage, { type: K }>) => void };
 
-export function postToHost(message: FromWebviewMessage): void {
-  vscode.postMessage(message);
+/** `transfer`: buffers handed over rather than copied (they are unusable here afterwards). */
+export function postToHost(message: FromWebviewMessage, transfer?: Transferable[]): void {
+  if (transfer?.length) vscode.postMessage(message, transfer);
+  else vscode.postMessage(message);
 }
 
 export function connect(handlers: Handlers): void {

@@ -50,6 +50,18 @@ export function isSecretFileName(name: string): boolean {
   );
 }
 
+/**
+ * Secrets by path ('/'-separated): a secret file name, or anything inside an `.ssh` folder or
+ * an `.aws`, `.gnupg` or `.docker` configuration folder.
+ */
+export function isSecretPath(path: string): boolean {
+  const parts = path.split('/');
+  const name = parts[parts.length - 1];
+  return isSecretFileName(name) || parts.slice(0, -1).some((p) => SECRET_FOLDERS.includes(p.toLowerCase()));
+}
+
+const SECRET_FOLDERS: readonly string[] = ['.ssh', '.aws', '.gnupg', '.docker'];
+
 /** Well-known secret formats: a match anywhere in a file excludes the whole file. */
 export const SECRET_PATTERNS: ReadonlyArray<{ readonly kind: string; readonly pattern: RegExp }> = [
   { kind: 'private key block', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/ },

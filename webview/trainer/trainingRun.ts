@@ -1,0 +1,362 @@
+// One training run inside the trainer webview: the core Trainer (the same loop the CLI and the
+// tests drive) on the best tfjs backend this browser offers. Progress, evaluations and samples
+// go to the host and the page; every evaluation (and at least every `checkpointSeconds`) a model
+// file with the training checkpoint goes to the host, its buffer transferred. If a GPU backend
+// fails mid-run (a lost WebGL context), the run continues from the last checkpoint on the next
+// backend and says so.
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../../src/core/backend';
+import type { BackendProbe, TrainingBackend } from '../../src/core/backendChoice';
+import { backendCandidates } from '../../src/core/backendFallback';
+import { generate } from '../../src/core/generation/generate';
+import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core/modelFile';
+import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
+import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
+import type { TrainingCheckpoint } from '../../src/core/training/checkpoint';
+import { charsPerTokenOf } from '../../src/core/training/metrics';
+import type { Document } from '../../src/core/training/tokenStream';
+import { Trainer, TrainingControl, type EvalReport, type StepProgress, type TrainResult } from '../../src/core/training/trainer';
+import type { TrainerFromWebviewMessage, TrainStartMessage } from '../../src/protocol';
+
+/** tfjs backends this bundle can start (the WebGPU backend is a separate package, not installed). */
+export const BUNDLED_BACKENDS: readonly TrainingBackend[] = ['webgl', 'wasm', 'cpu'];
+
+export interface RunView {
+  backend(backend: TrainingBackend, reason: string, fallbackFrom: string | null): void;
+  progress(p: StepProgress, fraction: number, etaMs: number | null): void;
+  evaluation(r: Omit<EvalReport, 'gradientFlow'>): void;
+  sample(step: number, prompt: string, text: string, temperature: number): void;
+  state(state: 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error', detail: string): void;
+}
+
+type Post = (message: TrainerFromWebviewMessage, transfer?: Transferable[]) => void;
+
+class BackendLost extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendLost';
+  }
+}
+
+export class TrainingRun {
+  readonly control = new TrainingControl();
+  temperature = 0.8;
+  private sampleRequested = false;
+  private lastCheckpoint: Uint8Array | null;
+  private lastCheckpointStep = -1;
+  private lastCheckpointAt = 0;
+  private backendName: TrainingBackend = 'cpu';
+  private start: TrainStartMessage | null;
+  private readonly tokenizer: Tokenizer;
+  private readonly prompt: string;
+
+  constructor(
+    start: TrainStartMessage,
+    private readonly post: Post,
+    private readonly view: RunView,
+  ) {
+    this.start = start;
+    this.lastCheckpoint = start.resumeFrom;
+    this.tokenizer = tokenizerFromJson(start.tokenizer);
+    this.prompt = this.pickPrompt();
+  }
+
+  get runId(): string {
+    return this.start?.runId ?? '';
+  }
+
+  pause(): void {
+    if (this.control.stopped) return;
+    this.control.pause();
+    this.setState('paused', 'paused');
+  }
+
+  resume(): void {
+    if (this.control.stopped) return;
+    this.control.resume();
+    this.setState('running', 'training');
+  }
+
+  stop(): void {
+    if (this.control.stopped) return;
+    this.control.stop();
+    this.setState('stopping', 'stopping after this step, then saving');
+  }
+
+  /** Generate a sample at the next step boundary. */
+  requestSample(): void {
+    this.sampleRequested = true;
+  }
+
+  private setState(state: 'starting' | 'running' | 'paused' | 'stopping', detail: string): void {
+    this.post({ type: 'trainState', runId: this.runId, state });
+    this.view.state(state, detail);
+  }
+
+  /** The start of the first validation document: what every sample continues. */
+  private pickPrompt(): string {
+    const s = this.start!;
+    const d = s.data;
+    let offset = 0;
+    for (let i = 0; i < d.lengths.length; i++) {
+      if (i >= d.trainDocuments && d.lengths[i] >= 8) {
+        const ids = Array.from(d.tokens.subarray(offset, offset + Math.min(d.lengths[i], 24)));
+        return this.tokenizer.decode(ids);
+      }
+      offset += d.lengths[i];
+    }
+    return '\n';
+  }
+
+  /** Trains until done; tries the next backend when one fails. `probe`: what this browser offers. */
+  async run(probe: BackendProbe): Promise<void> {
+    const start = this.start!;
+    this.setState('starting', 'choosing a backend');
+    const candidates = backendCandidates(probe, start.preferredBackend, BUNDLED_BACKENDS);
+    let failure: { backend: TrainingBackend; error: string } | null = null;
+    for (const candidate of candidates) {
+      try {
+        this.backendName = await useBackend(candidate.backend, { wasmPaths: start.wasmPaths });
+      } catch (error) {
+        failure = { backend: candidate.backend, error: message(error) };
+        continue;
+      }
+      const resumedAt = this.lastCheckpointStep >= 0 ? this.lastCheckpointStep : 0;
+      const reason = failure ? `${failure.backend} failed (${failure.error}); ${candidate.reason}` : candidate.reason;
+      this.post({
+        type: 'trainBackend',
+        runId: start.runId,
+        backend: this.backendName,
+        reason,
+        probe,
+        fallbackFrom: failure ? { ...failure, resumedAtStep: resumedAt } : null,
+      });
+      this.view.backend(this.backendName, reason, failure ? `${failure.backend}: ${failure.error}` : null);
+      try {
+        await this.trainOnce();
+        this.release();
+        return;
+      } catch (error) {
+        const gpu = this.backendName === 'webgl' || this.backendName === 'webgpu';
+        if (!(error instanceof BackendLost) && !gpu) {
+          this.fail(message(error));
+          return;
+        }
+        failure = { backend: this.backendName, error: message(error) };
+      }
+    }
+    this.fail(`no backend could train here${failure ? ` (last: ${failure.backend}: ${failure.error})` : ''}`);
+  }
+
+  private fail(error: string): void {
+    this.post({ type: 'trainError', runId: this.runId, message: error });
+    this.view.state('error', error);
+    this.release();
+  }
+
+  /** Drops the corpus and everything on the device once the run has ended. */
+  private release(): void {
+    this.start = null;
+    this.lastCheckpoint = null;
+  }
+
+  private documents(): { train: Document[]; validation: Document[] } {
+    const d = this.start!.data;
+    const train: Document[] = [];
+    const validation: Document[] = [];
+    let offset = 0;
+    for (let i = 0; i < d.lengths.length; i++) {
+      const doc = { name: d.names[i], tokens: d.tokens.subarray(offset, offset + d.lengths[i]) };
+      (i < d.trainDocuments ? train : validation).push(doc);
+      offset += d.lengths[i];
+    }
+    return { train, validation };
+  }
+
+  private async trainOnce(): Promise<void> {
+    const start = this.start!;
+    const spec = start.spec;
+    let model: SequenceModel;
+    let resume: TrainingCheckpoint | undefined;
+    if (this.lastCheckpoint) {
+      const loaded = loadModelFile(this.lastCheckpoint);
+      if (loaded.kind !== 'neural') throw new Error('the checkpoint is not a neural model');
+      model = loaded.model;
+      resume = loaded.checkpoint;
+    } else {
+      model = createModel(presetConfig(spec.arch, spec.preset, this.tokenizer.vocabSize, { seed: spec.seed }));
+    }
+    let trainer: Trainer | null = null;
+    const lost = this.watchGpu();
+    try {
+      trainer = new Trainer(
+        model,
+        { ...this.documents(), splitBy: start.data.splitBy },
+        {
+          batchSize: spec.batchSize,
+          seqLen: spec.seqLen,
+          seed: spec.seed,
+          maxSteps: spec.maxSteps ?? undefined,
+          maxTimeMs: spec.maxTimeMs ?? undefined,
+          evalEvery: spec.evalEvery,
+          progressEvery: spec.progressEvery,
+          charsPerToken: charsPerTokenOf(this.tokenizer),
+          control: this.control,
+          signal: lost.signal,
+          resume,
+          onProgress: (p) => this.onProgress(trainer!, model, p),
+          onEval: (r) => this.onEval(trainer!, model, r),
+        },
+      );
+      this.lastCheckpointAt = performance.now();
+      if (!this.control.paused) this.setState('running', 'training');
+      const result = await trainer.run();
+      if (lost.signal.aborted) throw new BackendLost(lost.reason());
+      this.checkpoint(trainer, model, true);
+      this.done(trainer, result);
+    } finally {
+      lost.dispose();
+      trainer?.dispose();
+      try {
+        model.dispose();
+      } catch {
+        // A lost GPU context cannot free its textures; they go with it.
+      }
+    }
+  }
+
+  /** Aborts the run when the WebGL context is lost (the GPU was reset or taken away). */
+  private watchGpu(): { signal: AbortSignal; reason: () => string; dispose: () => void } {
+    const abort = new AbortController();
+    let why = 'the GPU context was lost';
+    const canvas = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl?.canvas as
+      | HTMLCanvasElement
+      | OffscreenCanvas
+      | undefined;
+    const onLost = () => {
+      why = 'the WebGL context was lost';
+      abort.abort();
+    };
+    canvas?.addEventListener('webglcontextlost', onLost as EventListener);
+    return {
+      signal: abort.signal,
+      reason: () => why,
+      dispose: () => canvas?.removeEventListener('webglcontextlost', onLost as EventListener),
+    };
+  }
+
+  private fraction(p: { step: number; elapsedMs: number }): number {
+    const spec = this.start!.spec;
+    return Math.min(
+      1,
+      Math.max(spec.maxSteps ? p.step / spec.maxSteps : 0, spec.maxTimeMs ? p.elapsedMs / spec.maxTimeMs : 0),
+    );
+  }
+
+  private eta(p: StepProgress): number | null {
+    const spec = this.start!.spec;
+    const byTime = spec.maxTimeMs ? Math.max(0, spec.maxTimeMs - p.elapsedMs) : Infinity;
+    const stepsPerMs = p.tokensPerSecond / 1000 / (spec.batchSize * spec.seqLen);
+    const bySteps = spec.maxSteps && stepsPerMs > 0 ? Math.max(0, spec.maxSteps - p.step) / stepsPerMs : Infinity;
+    const eta = Math.min(byTime, bySteps);
+    return Number.isFinite(eta) ? eta : null;
+  }
+
+  private onProgress(trainer: Trainer, model: SequenceModel, p: StepProgress): void {
+    const start = this.start!;
+    if (!Number.isFinite(p.loss) && (this.backendName === 'webgl' || this.backendName === 'webgpu')) {
+      // A lost context reads back garbage before (or instead of) firing its event.
+      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+      if (gl?.isContextLost()) this.control.stop();
+    }
+    const fraction = this.fraction(p);
+    const etaMs = this.eta(p);
+    this.post({ type: 'trainProgress', runId: start.runId, progress: p, fraction, etaMs });
+    this.view.progress(p, fraction, etaMs);
+    const spec = start.spec;
+    const dueByTime = performance.now() - this.lastCheckpointAt >= spec.checkpointSeconds * 1000;
+    // At an evaluation boundary the evaluation (which checkpoints) has not run yet: leave it to it.
+    if (dueByTime && p.step % spec.evalEvery !== 0) this.checkpoint(trainer, model, false);
+    if (this.sampleRequested || (spec.sampleEvery > 0 && p.step % spec.sampleEvery === 0)) this.sample(model, p.step);
+  }
+
+  private onEval(trainer: Trainer, model: SequenceModel, r: EvalReport): void {
+    const { gradientFlow: _omit, ...report } = r;
+    this.post({ type: 'trainEval', runId: this.runId, report });
+    this.view.evaluation(report);
+    if (r.step % this.start!.spec.evalEvery === 0) this.checkpoint(trainer, model, false);
+    if (this.start!.spec.sampleEvery === 0) this.sample(model, r.step);
+  }
+
+  private sample(model: SequenceModel, step: number): void {
+    this.sampleRequested = false;
+    try {
+      const g = generate(model, this.tokenizer, this.prompt, { maxTokens: 160, temperature: this.temperature, seed: step });
+      this.post({ type: 'trainSample', runId: this.runId, step, temperature: this.temperature, prompt: this.prompt, text: g.text });
+      this.view.sample(step, this.prompt, g.text, this.temperature);
+    } catch (error) {
+      this.view.sample(step, this.prompt, `(no sample: ${message(error)})`, this.temperature);
+    }
+  }
+
+  /** A model file with the training checkpoint, sent to the host (its buffer transferred). */
+  private checkpoint(trainer: Trainer, model: SequenceModel, final: boolean): void {
+    const start = this.start!;
+    const summary = trainer.summary();
+    const corpus = {
+      ...summary.corpus,
+      description: start.corpus.folders.join(', '),
+      files: start.corpus.files,
+      characters: start.corpus.characters,
+      languages: start.corpus.languages,
+      excluded: start.corpus.excluded,
+    };
+    const metadata: Partial<ModelMetadata> = {
+      backend: this.backendName,
+      corpus,
+      training: summary.training,
+      preset: start.spec.preset,
+      name: start.spec.name,
+      trainedWith: `Sequence Lab ${start.extensionVersion}`,
+    };
+    const bytes = saveModelFile({ model, tokenizer: this.tokenizer, metadata, checkpoint: trainer.checkpoint() });
+    // Keep a copy to resume from if the backend fails; the original's buffer goes to the host.
+    this.lastCheckpoint = bytes.slice();
+    this.lastCheckpointStep = trainer.step;
+    this.lastCheckpointAt = performance.now();
+    this.post({ type: 'trainCheckpoint', runId: start.runId, step: trainer.step, bytes, final }, [bytes.buffer]);
+  }
+
+  private done(trainer: Trainer, result: TrainResult): void {
+    const summary = trainer.summary();
+    const lastEval = result.lastEval ? (({ gradientFlow: _omit, ...rest }) => rest)(result.lastEval) : null;
+    this.post({
+      type: 'trainDone',
+      runId: this.runId,
+      reason: result.reason,
+      steps: result.steps,
+      elapsedMs: result.elapsedMs,
+      tokensSeen: summary.training.tokensSeen,
+      backend: this.backendName,
+      lastEval,
+    });
+    this.view.state('done', `finished after ${result.steps} steps (${describeReason(result.reason)})`);
+  }
+}
+
+function describeReason(reason: TrainResult['reason']): string {
+  switch (reason) {
+    case 'steps':
+      return 'step budget reached';
+    case 'time':
+      return 'time budget reached';
+    case 'plateau':
+      return 'no further improvement';
+    case 'stopped':
+      return 'stopped';
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
