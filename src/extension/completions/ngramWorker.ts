@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { ngramEngine, type CompletionEngine } from '../../core/completionEngine';
 import { NgramModel } from '../../core/ngram';
-import { containsPrivateKey, decodeText, isSecretFileName } from '../../node/corpus';
+import { decodeText, findSecret, isSecretFileName } from '../../core/corpus/filters';
 import type { DecodingOptions } from './servingEngine';
 import { engineOptions } from './servingEngine';
 
@@ -79,7 +79,7 @@ export async function readTexts(
         continue;
       }
       const text = decodeText(await readFile(file));
-      if (text === null || containsPrivateKey(text)) {
+      if (text === null || findSecret(text) !== null) {
         skipped++;
         continue;
       }

@@ -1,32 +1,56 @@
 // Model loading for completions; part of the lazily loaded dist/modelRuntime.js (re-exported by
-// src/extension/modelRuntime.ts), so tfjs is only read when the first completion asks for a model.
+// src/extension/modelRuntime.ts), so tfjs and ONNX Runtime are only read when the first
+// completion asks for a model.
+//
+// A neural model is served by ONNX Runtime (onnxruntime-web, wasm, one thread): the model file
+// is loaded with tfjs on its cpu backend (no kernels run: only the weights are read), exported to
+// the ONNX step graph (src/core/onnx), and the tfjs model is disposed. The `tfjs` runtime keeps
+// the model in tfjs instead and steps it with the core neural engine (the benchmark compares).
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../core/backend';
 import { DEFAULT_CONTEXT_CHARS, neuralEngine, ngramEngine } from '../../core/completionEngine';
 import { describeModelFile, loadModelFile } from '../../core/modelFile';
+import type { ModelConfig } from '../../core/models/sequenceModel';
+import { exportOnnx } from '../../core/onnx/export';
+import { loadOnnxRuntime } from '../../node/onnxRuntime';
 import { nodeWasmPaths } from '../../node/wasmPaths';
+import { createOnnxStepper, type OnnxStepper } from './onnxStepper';
 import { engineOptions, PerDocumentEngines, type DecodingOptions, type ServingEngine } from './servingEngine';
+import { steppedEngine } from './steppedEngine';
+
+export type NeuralRuntime = 'onnx' | 'tfjs';
 
 /** A loaded model file, ready to make engines for any decoding options. */
 export interface CompletionModel {
   readonly kind: 'neural' | 'ngram';
-  /** "lstm small", "ngram order 6". */
+  /** "lstm small", "n-gram order 6". */
   readonly description: string;
+  readonly runtime: 'ngram' | NeuralRuntime;
+  /** Model calls so far (ONNX session runs); undefined for the other runtimes. */
+  modelCalls(): number | undefined;
   /** A fresh engine (it keeps per-document state); the model stays loaded. */
   createEngine(decoding: DecodingOptions): ServingEngine;
-  /** Frees the model's weights. */
+  /** Frees the model. */
   dispose(): void;
 }
 
+/** Characters a fresh window primes a neural model with: the Transformer attends over no more than its context. */
+export function contextCharsFor(config: ModelConfig, tokenizerKind: string): number {
+  if (config.arch !== 'transformer') return DEFAULT_CONTEXT_CHARS;
+  return tokenizerKind === 'char' ? config.contextSize : Math.min(DEFAULT_CONTEXT_CHARS, config.contextSize * 4);
+}
+
 /**
- * Loads a `.seqlab` file for completions: an n-gram model as it is; a neural one on tfjs's wasm
- * backend (started here unless tfjs already runs on wasm or cpu), stepped one token at a time
- * by the core neural engine with state carried per document.
+ * Loads a `.seqlab` file for completions: an n-gram model as it is; a neural one on ONNX
+ * Runtime (default) or tfjs.
  */
-export async function loadCompletionModel(bytes: Uint8Array, name: string): Promise<CompletionModel> {
-  const loadedKind = describeModelFile(bytes).kind;
-  if (loadedKind === 'neural' && !['wasm', 'cpu'].includes(tf.getBackend() ?? '')) {
-    await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
+export async function loadCompletionModel(bytes: Uint8Array, name: string, runtime: NeuralRuntime = 'onnx'): Promise<CompletionModel> {
+  const kind = describeModelFile(bytes).kind;
+  if (kind === 'neural') {
+    // ONNX only needs the weights read: tfjs's cpu backend does that without loading any wasm.
+    const wanted = runtime === 'onnx' ? 'cpu' : 'wasm';
+    const current = tf.engine().backendName;
+    if (current !== wanted && !(runtime === 'onnx' && current)) await useBackend(wanted, { wasmPaths: nodeWasmPaths() });
   }
   const loaded = loadModelFile(bytes);
   if (loaded.kind === 'ngram') {
@@ -34,20 +58,42 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string): Prom
     return {
       kind: 'ngram',
       description: `n-gram order ${ngram.order}`,
-      createEngine: (decoding) =>
-        new PerDocumentEngines(name, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, engineOptions(decoding)), 1),
+      runtime: 'ngram',
+      modelCalls: () => undefined,
+      createEngine: (decoding) => new PerDocumentEngines(name, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, engineOptions(decoding)), 1),
       dispose() {},
     };
   }
   const { model, tokenizer } = loaded;
+  const config = model.config;
   const preset = typeof loaded.metadata.preset === 'string' ? ` ${loaded.metadata.preset}` : '';
+  const description = `${config.arch}${preset}`;
+  const contextChars = contextCharsFor(config, tokenizer.kind);
+  if (runtime === 'tfjs') {
+    return {
+      kind: 'neural',
+      description,
+      runtime,
+      modelCalls: () => undefined,
+      createEngine: (decoding) =>
+        new PerDocumentEngines(name, 'tfjs', contextChars, () => neuralEngine(model, tokenizer, { ...engineOptions(decoding), contextChars })),
+      dispose: () => model.dispose(),
+    };
+  }
+  let stepper: OnnxStepper;
+  try {
+    const { step } = exportOnnx(model);
+    stepper = await createOnnxStepper(await loadOnnxRuntime(), step, config);
+  } finally {
+    model.dispose();
+  }
   return {
     kind: 'neural',
-    description: `${model.config.arch}${preset}`,
+    description,
+    runtime,
+    modelCalls: () => stepper.runs,
     createEngine: (decoding) =>
-      new PerDocumentEngines(name, 'tfjs', DEFAULT_CONTEXT_CHARS, () =>
-        neuralEngine(model, tokenizer, { ...engineOptions(decoding), contextChars: DEFAULT_CONTEXT_CHARS }),
-      ),
-    dispose: () => model.dispose(),
+      new PerDocumentEngines(name, 'onnx', contextChars, () => steppedEngine(stepper, tokenizer, decoding, contextChars)),
+    dispose: () => void stepper.release(),
   };
 }

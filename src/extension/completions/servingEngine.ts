@@ -1,7 +1,7 @@
 // What the completion controller asks a model through, whichever runtime serves it: the core
 // engines in the host (n-gram; tfjs), the workspace n-gram in a worker thread, ONNX Runtime.
 // No vscode here and no runtime imports (types only), so the host bundle stays light.
-import type { CompletionEngine, EngineOptions, Suggestion } from '../../core/completionEngine';
+import type { EngineOptions, Suggestion } from '../../core/completionEngine';
 
 export type { Suggestion };
 
@@ -32,19 +32,25 @@ export interface ServingEngine {
   dispose(): void;
 }
 
+/** A core engine (synchronous) or a stepped one (asynchronous): what PerDocumentEngines holds. */
+export interface DocumentEngine {
+  suggest(prefix: string, maxChars?: number): Suggestion | Promise<Suggestion>;
+  dispose(): void;
+}
+
 /**
- * A core engine per document (the most recent `maxDocuments`), so that switching between files
+ * An engine per document (the most recent `maxDocuments`), so that switching between files
  * keeps each file's model state: coming back costs the characters typed there since, not a
  * fresh priming.
  */
 export class PerDocumentEngines implements ServingEngine {
-  private readonly engines = new Map<string, CompletionEngine>();
+  private readonly engines = new Map<string, DocumentEngine>();
 
   constructor(
     readonly label: string,
     readonly runtime: ServingEngine['runtime'],
     readonly contextChars: number,
-    private readonly create: () => CompletionEngine,
+    private readonly create: () => DocumentEngine,
     private readonly maxDocuments = 4,
   ) {}
 
@@ -53,13 +59,13 @@ export class PerDocumentEngines implements ServingEngine {
   }
 
   /** The engine of a document, created on first use; the least recently used one goes past the limit. */
-  engineFor(documentKey: string): CompletionEngine {
+  engineFor(documentKey: string): DocumentEngine {
     let engine = this.engines.get(documentKey);
     if (engine) this.engines.delete(documentKey);
     else engine = this.create();
     this.engines.set(documentKey, engine);
     if (this.engines.size > this.maxDocuments) {
-      const [oldest, evicted] = this.engines.entries().next().value as [string, CompletionEngine];
+      const [oldest, evicted] = this.engines.entries().next().value as [string, DocumentEngine];
       this.engines.delete(oldest);
       evicted.dispose();
     }
