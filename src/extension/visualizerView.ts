@@ -144,6 +144,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
       title: 'Inside the Model',
       script: 'visualizer/main',
       wasm: false,
+      stylesheets: ['visualizer.css'],
     });
     const visibility = view.onDidChangeVisibility(() => view.visible && this.scheduleUpdate(true));
     view.onDidDispose(() => {
