@@ -56,7 +56,7 @@ export class TrainingRun {
     private readonly view: RunView,
   ) {
     this.start = start;
-    this.lastCheckpoint = start.resumeFrom;
+    this.lastCheckpoint = asBytes(start.resumeFrom);
     this.tokenizer = tokenizerFromJson(start.tokenizer);
     this.prompt = this.pickPrompt();
   }
@@ -355,6 +355,13 @@ function describeReason(reason: TrainResult['reason']): string {
     case 'stopped':
       return 'stopped';
   }
+}
+
+/** Model-file bytes as posted: a Uint8Array, or its ArrayBuffer. */
+function asBytes(value: Uint8Array | ArrayBuffer | null): Uint8Array | null {
+  if (value === null || value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new Error('the checkpoint to resume from did not arrive as bytes');
 }
 
 function message(error: unknown): string {

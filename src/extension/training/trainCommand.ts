@@ -360,7 +360,8 @@ export async function resumeTraining(
     tokenizer: tokenizer.toJSON(),
     data: prepared.data,
     corpus: corpus.description,
-    resumeFrom: chosen.bytes,
+    // A plain copy: a Node Buffer would be posted as JSON, and may view a shared pool.
+    resumeFrom: new Uint8Array(chosen.bytes),
     modelId: chosen.entry.id,
     backend: args.backend,
   });

@@ -1,0 +1,207 @@
+// Training on the workspace, inside a real VS Code: the corpus a fixture workspace gives
+// (ignore files, binaries, secrets, size caps, unsaved editors, several folders), and the
+// Train command run from code — its webview trains on wasm, the model lands in the registry and
+// becomes active; stopping, closing the panel and resuming keep what was learnt.
+import * as assert from 'node:assert/strict';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeModelFile } from '../../../src/core/modelFile';
+import type { SequenceLabApi } from '../../../src/extension/extension';
+import type { TrainingOutcome, TrainingSession } from '../../../src/extension/training/trainingSession';
+import { collectWorkspaceCorpus } from '../../../src/extension/training/workspaceCorpus';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+
+function write(file: string, content: string | Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+/** Resolves once `predicate` holds for the running session (checked on each of its changes). */
+function whenSession(api: SequenceLabApi, predicate: (s: TrainingSession) => boolean, what: string): Promise<TrainingSession> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 90_000);
+    const poll = setInterval(() => {
+      const s = api.training();
+      if (s && predicate(s)) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(s);
+      }
+    }, 50);
+  });
+}
+
+describe('training on the workspace', () => {
+  let api: SequenceLabApi;
+  let root: string;
+  let training: vscode.Uri;
+  let second: vscode.Uri;
+  const train = (args: Record<string, unknown>) => vscode.commands.executeCommand<TrainingOutcome | undefined>('seqlab.train', args);
+  const smallRun = { arch: 'lstm', preset: 'nano', tokenizer: 'char', confirm: false, include: ['training/src/**', 'training/docs/**'], batchSize: 4, seqLen: 16 };
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<SequenceLabApi>('seqlab.sequence-lab')!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // The fixture, plus what cannot live in the repository: ignored files and an over-size one.
+    cpSync(path.join(repoRoot, 'test', 'fixtures', 'training'), path.join(root, 'training'), { recursive: true });
+    write(path.join(root, 'training', 'build', 'out.js'), 'console.log("built");\n');
+    write(path.join(root, 'training', 'debug.log'), 'a log line\n');
+    write(path.join(root, 'training', 'big.txt'), 'x'.repeat(5000));
+    write(path.join(root, 'second', '.gitignore'), 'private/\n');
+    write(path.join(root, 'second', 'lib', 'a.py'), 'def add(a, b):\n    return a + b\n');
+    write(path.join(root, 'second', 'run.log'), 'this .log is not ignored here: the other folder\'s .gitignore does not apply\n');
+    write(path.join(root, 'second', 'private', 'notes.txt'), 'ignored by second/.gitignore\n');
+    training = vscode.Uri.file(path.join(root, 'training'));
+    second = vscode.Uri.file(path.join(root, 'second'));
+  });
+
+  after(async () => {
+    // Close the trainer panel (only it: closing everything would stop at any unsaved editor).
+    await vscode.commands.executeCommand('seqlab.showTraining');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('collects the corpus: .gitignore, binaries, secrets by name and by content, the size cap', async () => {
+    const corpus = await collectWorkspaceCorpus({ folders: [{ uri: training, name: 'training' }], include: ['**/*'], exclude: [], maxFileBytes: 4096 });
+    assert.deepEqual(
+      corpus.files.map((f) => f.path),
+      ['.gitignore', 'docs/guide.md', 'keep.log', 'src/app.js', 'src/util.ts'],
+    );
+    assert.deepEqual(
+      corpus.excluded.map((e) => `${e.path}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`),
+      [
+        '.env: secret (secret file name)',
+        'big.txt: too-large',
+        'build/out.js: gitignored',
+        'certs/server.pem: secret (secret file name)',
+        'config/deploy.js: secret (GitHub token)',
+        'debug.log: gitignored',
+        'logo.png: binary',
+        'notes/ops.txt: secret (private key block)',
+      ],
+    );
+    assert.deepEqual(corpus.description.excluded, { secret: 4, 'too-large': 1, gitignored: 2, binary: 1 });
+    assert.equal(corpus.description.languages[0].language, 'JavaScript');
+  });
+
+  it('samples evenly when over the total cap, and counts what it left out', async () => {
+    const corpus = await collectWorkspaceCorpus({ folders: [{ uri: training, name: 'training' }], include: ['**/*'], exclude: [], maxFileBytes: 4096, maxTotalChars: 1000 });
+    const total = corpus.files.reduce((s, f) => s + f.text.length, 0);
+    assert.ok(total <= 1000, `${total} characters kept`);
+    assert.ok(corpus.files.length >= 1);
+    assert.equal(corpus.description.excluded['sampled-out'], 5 - corpus.files.length);
+  });
+
+  it('prefers unsaved editor contents over the file on disk', async () => {
+    const uri = vscode.Uri.joinPath(training, 'src', 'util.ts');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), '// UNSAVED EDIT\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal(doc.isDirty, true);
+    try {
+      const corpus = await collectWorkspaceCorpus({ folders: [{ uri: training, name: 'training' }], include: ['src/**'], exclude: [] });
+      const file = corpus.files.find((f) => f.path === 'src/util.ts');
+      assert.ok(file);
+      assert.equal(file.unsaved, true);
+      assert.ok(file.text.startsWith('// UNSAVED EDIT\n// Helpers shared by the router.'));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('reads several workspace folders, each with its own .gitignore, paths prefixed by folder', async () => {
+    const corpus = await collectWorkspaceCorpus({
+      folders: [
+        { uri: training, name: 'training' },
+        { uri: second, name: 'second' },
+      ],
+      include: ['**/*.{js,py,log}'],
+      exclude: ['**/build/**'],
+    });
+    assert.deepEqual(
+      corpus.files.map((f) => f.path),
+      ['second/lib/a.py', 'second/run.log', 'training/keep.log', 'training/src/app.js'],
+    );
+    assert.deepEqual(
+      corpus.excluded.map((e) => `${e.path}: ${e.reason}`),
+      ['training/config/deploy.js: secret', 'training/debug.log: gitignored'],
+    );
+    assert.deepEqual(corpus.description.folders, ['training', 'second']);
+  });
+
+  it('rejects bad arguments with a clear error and trains nothing', async () => {
+    const before = (await api.models.list()).length;
+    assert.equal(await train({ arch: 'xl' }), undefined);
+    assert.equal(await train({ preset: 'nano', stepz: 3 }), undefined);
+    assert.equal((await api.models.list()).length, before);
+  });
+
+  let trainedId: string;
+
+  it('trains from code in the trainer webview on wasm; the model is in the registry, with a card and a checkpoint, and active', async () => {
+    const outcome = await train({ ...smallRun, steps: 12, name: 'vscode-tier LSTM' });
+    assert.ok(outcome, 'training ran');
+    assert.equal(outcome.end, 'steps', outcome.message);
+    assert.equal(outcome.steps, 12);
+    assert.equal(outcome.backend, 'wasm');
+    assert.ok(outcome.modelId);
+    trainedId = outcome.modelId;
+    const entry = await api.models.get(trainedId);
+    assert.ok(entry, 'listed in the registry');
+    assert.equal(entry.card.name, 'vscode-tier LSTM');
+    assert.equal(entry.card.arch, 'lstm');
+    assert.equal(entry.card.steps, 12);
+    assert.equal(entry.card.backend, 'wasm');
+    assert.equal(entry.card.corpus?.files, 3);
+    assert.ok(Number.isFinite(entry.card.validationBitsPerChar));
+    assert.equal((await api.models.getActive())?.id, trainedId, 'the new model is active');
+    assert.equal(describeModelFile(await api.models.read(trainedId)).hasCheckpoint, true);
+    assert.equal(api.training(), undefined, 'no run in progress afterwards');
+  });
+
+  it('stops on Stop Training with a final checkpoint saved', async () => {
+    const running = train({ ...smallRun, steps: 100_000, name: 'stopped run' });
+    await whenSession(api, (s) => (s.progress?.step ?? 0) >= 10, 'ten steps');
+    const stopped = await vscode.commands.executeCommand<TrainingOutcome>('seqlab.stopTraining');
+    const outcome = await running;
+    assert.ok(outcome);
+    assert.equal(outcome.end, 'stopped');
+    assert.equal(stopped.modelId, outcome.modelId);
+    assert.ok(outcome.steps >= 10 && outcome.steps < 100_000);
+    const entry = await api.models.get(outcome.modelId!);
+    assert.equal(entry?.card.steps, outcome.steps);
+    assert.equal((await api.models.getActive())?.id, outcome.modelId);
+    await vscode.commands.executeCommand('seqlab.deleteModel', outcome.modelId, true);
+  });
+
+  it('closing the training panel stops the run and keeps the last checkpoint', async () => {
+    const running = train({ ...smallRun, steps: 100_000, checkpointSeconds: 1, name: 'closed run' });
+    const session = await whenSession(api, (s) => s.checkpointStep > 0, 'a checkpoint');
+    await vscode.commands.executeCommand('seqlab.showTraining');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const outcome = await running;
+    assert.ok(outcome);
+    assert.equal(outcome.end, 'panel-closed');
+    assert.ok(outcome.modelId);
+    assert.equal(outcome.steps, session.checkpointStep);
+    assert.equal((await api.models.get(outcome.modelId))?.card.steps, outcome.steps);
+    await vscode.commands.executeCommand('seqlab.deleteModel', outcome.modelId, true);
+  });
+
+  it('resumes a saved run from its checkpoint into the same registry entry', async () => {
+    const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>('seqlab.resumeTraining', trainedId, {
+      steps: 6,
+      confirm: false,
+      include: smallRun.include,
+    });
+    assert.ok(outcome);
+    assert.equal(outcome.end, 'steps', outcome.message);
+    assert.equal(outcome.modelId, trainedId);
+    assert.equal(outcome.steps, 18);
+    assert.equal((await api.models.get(trainedId))?.card.steps, 18);
+  });
+});
