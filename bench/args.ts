@@ -2,7 +2,7 @@
 import type { BackendName } from '../src/core/backend';
 import { ARCHS, type Arch } from '../src/core/models';
 
-export const SECTIONS = ['training', 'longRange', 'heldOut'] as const;
+export const SECTIONS = ['training', 'longRange', 'heldOut', 'completion', 'quality'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -24,6 +24,11 @@ export interface BenchArgs {
   /** Long-range section: distractor counts, and training steps per model. */
   readonly lags: number[];
   readonly longRangeSteps: number;
+  /** Completion section: characters typed through held-out files, and cold samples. */
+  readonly typedChars: number;
+  readonly coldSamples: number;
+  /** Quality section: held-out characters replayed per model. */
+  readonly qualityChars: number;
   /** Write bench/results/<date>-<machine>.{md,json} (default: not with --quick). */
   readonly save: boolean;
   readonly help: boolean;
@@ -35,7 +40,7 @@ export const USAGE = `npm run bench -- [flags]     (build first: node scripts/bu
   --quick                smoke run: few steps, short training (about 2 minutes)
   --only wasm|cpu        throughput backends (comma-separated; default wasm,cpu)
   --arch lstm,gru        architectures (default rnn,gru,lstm,transformer)
-  --sections a,b         training,longRange,heldOut (default all)
+  --sections a,b         training,longRange,heldOut,completion,quality (default all)
   --skip a,b             sections to leave out
   --seconds N            held-out: training seconds per architecture (default 45)
   --preset nano|small    held-out: model size (default small)
@@ -43,6 +48,8 @@ export const USAGE = `npm run bench -- [flags]     (build first: node scripts/bu
   --cpu-steps N          throughput: measured steps on cpu (default 2: a step takes 5-30 s)
   --lags 5,20,50         long-range: distractors between the symbol and its recall
   --long-range-steps N   long-range: training steps per model and lag (default 400)
+  --typed-chars N        completion: characters typed through held-out files (default 3000)
+  --quality-chars N      quality: held-out characters replayed per model (default 6000)
   --no-save              do not write bench/results/ (default for --quick)
   --save                 write bench/results/ even with --quick
   --help`;
@@ -71,6 +78,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const warmup: Record<string, number> = quick ? { wasm: 1, cpu: 1 } : { wasm: 2, cpu: 1 };
   let lags = quick ? [5, 20] : [5, 20, 50];
   let longRangeSteps = quick ? 60 : 400;
+  let typedChars = quick ? 600 : 3000;
+  const coldSamples = quick ? 10 : 40;
+  let qualityChars = quick ? 1500 : 6000;
   let save = !quick;
   let json = false;
   let help = false;
@@ -131,6 +141,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--long-range-steps':
         longRangeSteps = Math.round(positive(flag, value()));
         break;
+      case '--typed-chars':
+        typedChars = Math.round(positive(flag, value()));
+        break;
+      case '--quality-chars':
+        qualityChars = Math.round(positive(flag, value()));
+        break;
       case '--no-save':
         save = false;
         break;
@@ -149,5 +165,5 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--skip: unknown section '${s}' (${SECTIONS.join(', ')})`);
   }
   sections = sections.filter((s) => !skip.includes(s));
-  return { json, quick, backends, archs, sections, seconds, preset, steps, warmup, lags, longRangeSteps, save, help };
+  return { json, quick, backends, archs, sections, seconds, preset, steps, warmup, lags, longRangeSteps, typedChars, coldSamples, qualityChars, save, help };
 }

@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, USAGE, type BenchArgs, type SectionName } from './args';
+import { renderCompletion, renderQuality, runCompletionLatency, runQuality } from './completion';
 import { loadSourceFiles, type SourceFile } from './corpus';
 import { runHeldOut } from './heldOut';
 import { runLongRange } from './longRange';
@@ -28,6 +29,8 @@ interface BenchContext {
 interface SectionResult {
   /** Rows under results[section] in the JSON. */
   readonly rows: unknown[];
+  /** Instead of rows: one object under results[section] (e.g. `completion`). */
+  readonly value?: unknown;
   /** Extra facts for results.run (e.g. the held-out corpus). */
   readonly meta?: Record<string, unknown>;
   readonly markdown: string;
@@ -74,6 +77,27 @@ const SECTION_RUNNERS: readonly Section[] = [
       return { rows, meta: { heldOutCorpus: corpus }, markdown: renderHeldOut(rows, corpus) };
     },
   },
+  {
+    name: 'completion',
+    title: 'Inline completions: latency and memory of the provider with the shipped model',
+    async run({ args, files }) {
+      const value = runCompletionLatency(repoRoot(), files, { typedChars: args.typedChars, coldSamples: args.coldSamples });
+      return { rows: [], value, markdown: renderCompletion(value) };
+    },
+  },
+  {
+    name: 'quality',
+    title: 'Completion quality on held-out files: bits/char and keystroke savings vs the n-gram',
+    async run({ args, files }) {
+      const { rows, meta } = await runQuality(repoRoot(), files, {
+        archs: args.archs,
+        seconds: args.seconds,
+        preset: args.preset,
+        qualityChars: args.qualityChars,
+      });
+      return { rows, meta, markdown: renderQuality(rows) };
+    },
+  },
 ];
 
 export interface BenchResults {
@@ -112,7 +136,7 @@ async function main(): Promise<void> {
   const sectionSeconds: Record<string, number> = {};
   const loadAverages: Record<string, number> = {};
   const run: Record<string, unknown> = { command, sections: args.sections, sectionSeconds, loadAverages };
-  const sectionRows: Record<string, unknown[]> = {};
+  const sectionRows: Record<string, unknown> = {};
   const markdown: string[] = [];
 
   for (const section of SECTION_RUNNERS) {
@@ -121,7 +145,7 @@ async function main(): Promise<void> {
     const out = await section.run({ args, files });
     sectionSeconds[section.name] = Math.round((now() - t0) / 100) / 10;
     loadAverages[section.name] = currentLoad();
-    sectionRows[section.name] = out.rows;
+    sectionRows[section.name] = out.value ?? out.rows;
     Object.assign(run, out.meta ?? {});
     const text = `## ${section.title}\n\n${out.markdown}\n`;
     markdown.push(text);

@@ -178,6 +178,8 @@ export class CompletionController {
     try {
       suggestion = await engine.suggest(doc.key, prefix, Infinity);
     } catch (e) {
+      // A newer request superseding this one also cancels it.
+      if (token.isCancellationRequested) return this.cancelled();
       return { kind: 'none', reason: 'error', detail: (e as Error).message };
     }
     if (token.isCancellationRequested) return this.cancelled();

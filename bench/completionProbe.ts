@@ -1,0 +1,138 @@
+// Child process of the completion benchmark (bench/completion.ts starts it, so that activation
+// and memory are measured in a fresh Node process): loads the built extension (dist/extension.js)
+// against a stand-in `vscode` module, activates it, and drives its real inline completion
+// provider — model loading through dist/modelRuntime.js included — on held-out files of the
+// sample workspace. Prints one JSON line (ProbeResult).
+//
+//   node --expose-gc out/bench/completionProbe.js --files a.js,b.js [--typed-chars N] [--cold N]
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SequenceLabApi } from '../src/extension/extension';
+import { installVscodeStub, StubDocument, stubContext, stubSettings, Uri, vscodeStub } from './vscodeStub';
+
+export interface ProbeResult {
+  /** require(dist/extension.js) + activate(). */
+  readonly activationMs: number;
+  readonly requireMs: number;
+  /** The model that served, and how. */
+  readonly model: string | undefined;
+  readonly runtime: string | undefined;
+  /** The first request: loading the model (ONNX Runtime, export, session) and the first suggestion. */
+  readonly firstRequestMs: number;
+  /** Latencies of provideInlineCompletionItems after each typed character. */
+  readonly typedCharMs: number[];
+  /** Of those, how many were answered from the ghost text already shown. */
+  readonly typedCharMemoryHits: number;
+  readonly typedCharSuggestions: number;
+  /** A new document, 2,000 characters before the cursor. */
+  readonly coldMs: number[];
+  /** Resident set size and JS heap + external, MB: after activation, after the model served. */
+  readonly rssBaselineMB: number;
+  readonly rssLoadedMB: number;
+  readonly heapBaselineMB: number;
+  readonly heapLoadedMB: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function memory(): { rss: number; heap: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss / 1048576, heap: (m.heapUsed + m.external + m.arrayBuffers) / 1048576 };
+}
+
+async function main(): Promise<void> {
+  const root = path.join(__dirname, '..', '..');
+  const files = (arg('files') ?? '').split(',').filter(Boolean);
+  const typedLimit = Number(arg('typed-chars') ?? 3000);
+  const coldSamples = Number(arg('cold') ?? 20);
+  installVscodeStub();
+  stubSettings.set('seqlab.completions.debounceMs', 0);
+  const storage = mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-storage-'));
+
+  let t = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const extension = require(path.join(root, 'dist', 'extension.js')) as { activate(context: unknown): SequenceLabApi };
+  const requireMs = performance.now() - t;
+  const api = extension.activate(stubContext(root, storage));
+  const activationMs = performance.now() - t;
+  await new Promise((r) => setTimeout(r, 200)); // let activation's asynchronous reads settle
+  const base = memory();
+
+  const provider = api.completions.provider;
+  const context = { triggerKind: vscodeStub.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+  const token = new vscodeStub.CancellationTokenSource().token;
+  let docs = 0;
+  const request = async (text: string, uri?: Uri) => {
+    const doc = new StubDocument(uri ?? Uri.file(`/bench/doc-${docs++}.js`), 'javascript', text);
+    const started = performance.now();
+    const items = await provider.provideInlineCompletionItems(
+      doc as never,
+      doc.positionAt(text.length) as never,
+      context as never,
+      token as never,
+    );
+    return { ms: performance.now() - started, items };
+  };
+
+  const texts = files.map((f) => readFileSync(f, 'utf8'));
+  t = performance.now();
+  await request(texts[0].slice(0, 200));
+  const firstRequestMs = performance.now() - t;
+
+  // Typing through the held-out files, one request per character, the cursor at the end.
+  const typedCharMs: number[] = [];
+  let typedCharSuggestions = 0;
+  const hitsBefore = api.completions.service.controller.stats.memoryHits;
+  for (const text of texts) {
+    const uri = Uri.file(`/bench/typed-${docs++}.js`);
+    const start = Math.min(200, text.length);
+    await request(text.slice(0, start), uri); // the window is primed: what follows is typing
+    for (let i = start + 1; i <= text.length && typedCharMs.length < typedLimit; i++) {
+      const r = await request(text.slice(0, i), uri);
+      typedCharMs.push(r.ms);
+      if (r.items?.length) typedCharSuggestions++;
+    }
+    if (typedCharMs.length >= typedLimit) break;
+  }
+  const typedCharMemoryHits = api.completions.service.controller.stats.memoryHits - hitsBefore;
+
+  // Cold: a document never seen, 2,000 characters before the cursor.
+  const coldMs: number[] = [];
+  const long = texts.filter((x) => x.length > 2200);
+  for (let k = 0; k < coldSamples && long.length; k++) {
+    const text = long[k % long.length];
+    const end = 2000 + Math.floor(((text.length - 2000) * ((k * 7) % 10)) / 10);
+    const r = await request(text.slice(Math.max(0, end - 2000), end));
+    coldMs.push(r.ms);
+  }
+  const loaded = memory();
+  const status = api.completions.service.status();
+  const engine = await api.completions.service.getEngine();
+  const result: ProbeResult = {
+    activationMs,
+    requireMs,
+    model: status.modelName,
+    runtime: engine?.runtime,
+    firstRequestMs,
+    typedCharMs,
+    typedCharMemoryHits,
+    typedCharSuggestions,
+    coldMs,
+    rssBaselineMB: base.rss,
+    rssLoadedMB: loaded.rss,
+    heapBaselineMB: base.heap,
+    heapLoadedMB: loaded.heap,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
