@@ -248,11 +248,10 @@ export function recurrentLayer(cell: Cell, input: LayerInput, weights: LayerWeig
         for (let t = 0; t <= T; t++) savedStates.push(take(S) as tf.Tensor2D[]);
         const savedSteps: CellStep[] = [];
         for (let t = 0; t < T; t++) savedSteps.push({ state: savedStates[t + 1], cache: take(C) as tf.Tensor2D[] });
-        const grads = backThroughTime(cell, dy as tf.Tensor3D, savedStates, savedSteps, savedUs);
-        return [
-          ...weightGradients(dense ? { x: xs as tf.Tensor2D } : { ids: xs as tf.Tensor1D, vocabSize: W.shape[0] }, savedWs, grads, savedStates, cell, dy.shape as [number, number, number]),
-          ...(probe ? [grads.dProbe] : []),
-        ];
+        const grads = backThroughTime(cell, dy as tf.Tensor3D, savedStates, savedSteps, savedUs, probe !== undefined);
+        const layerInput = dense ? { x: xs as tf.Tensor2D } : { ids: xs as tf.Tensor1D, vocabSize: W.shape[0] };
+        const weightGrads = weightGradients(layerInput, savedWs, grads, savedStates, cell, [T, B, H]);
+        return grads.dProbe ? [...weightGrads, grads.dProbe] : weightGrads;
       },
     };
   };
@@ -288,8 +287,8 @@ export function recurrentLayerReference(cell: Cell, input: LayerInput, weights: 
 interface TimeGradients {
   readonly dxw: tf.Tensor2D[];
   readonly dhu: tf.Tensor2D[];
-  /** ∂L/∂h_t for every t (T, B, H): the probe's gradient. */
-  readonly dProbe: tf.Tensor3D;
+  /** ∂L/∂h_t for every t (T, B, H): the probe's gradient (only when asked for). */
+  readonly dProbe: tf.Tensor3D | null;
 }
 
 /**
@@ -298,7 +297,14 @@ interface TimeGradients {
  *   dh_t = dy_t + ∂L/∂h_t through step t+1     (= ∂L/∂probe_t: the probe is added to h_t)
  *   the cell turns dh_t into da_t per block, and  ∂L/∂h_{t−1} = Σ_k da_k U_kᵀ (+ paths around U).
  */
-function backThroughTime(cell: Cell, dy: tf.Tensor3D, states: tf.Tensor2D[][], steps: CellStep[], Us: tf.Tensor2D[]): TimeGradients {
+function backThroughTime(
+  cell: Cell,
+  dy: tf.Tensor3D,
+  states: tf.Tensor2D[][],
+  steps: CellStep[],
+  Us: tf.Tensor2D[],
+  withProbe: boolean,
+): TimeGradients {
   const T = steps.length;
   const G = Us.length;
   const dys = splitTime(dy);
@@ -327,7 +333,7 @@ function backThroughTime(cell: Cell, dy: tf.Tensor3D, states: tf.Tensor2D[][], s
   }
   const dxw = dxws.map((rows) => tf.concat(rows) as tf.Tensor2D);
   const dhu = dhus.map((rows, k) => (rows.every((d, t) => d === dxws[k][t]) ? dxw[k] : (tf.concat(rows) as tf.Tensor2D)));
-  return { dxw, dhu, dProbe: tf.stack(dhs) as tf.Tensor3D };
+  return { dxw, dhu, dProbe: withProbe ? (tf.stack(dhs) as tf.Tensor3D) : null };
 }
 
 /**
