@@ -5,11 +5,14 @@
 // sample workspace. Prints one JSON line (ProbeResult).
 //
 //   node --expose-gc out/bench/completionProbe.js --files a.js,b.js [--typed-chars N] [--cold N]
+//        [--source auto|activeModel|workspaceNgram] [--workspace c.js,d.js]
+// --source activeModel serves the shipped model (models/*.seqlab); --workspace lists the files
+// workspace.findFiles returns (what the workspace n-gram counts).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SequenceLabApi } from '../src/extension/extension';
-import { installVscodeStub, StubDocument, stubContext, stubSettings, Uri, vscodeStub } from './vscodeStub';
+import { installVscodeStub, StubDocument, stubContext, stubFiles, stubSettings, Uri, vscodeStub } from './vscodeStub';
 
 export interface ProbeResult {
   /** require(dist/extension.js) + activate(). */
@@ -22,9 +25,13 @@ export interface ProbeResult {
   readonly firstRequestMs: number;
   /** Latencies of provideInlineCompletionItems after each typed character. */
   readonly typedCharMs: number[];
+  /** The same, only for the requests that asked the model (not answered from the ghost text shown). */
+  readonly typedCharComputedMs: number[];
   /** Of those, how many were answered from the ghost text already shown. */
   readonly typedCharMemoryHits: number;
   readonly typedCharSuggestions: number;
+  /** Outcomes of the typed-character requests: "model", "memory", or why there was none. */
+  readonly typedCharOutcomes: Record<string, number>;
   /** A new document, 2,000 characters before the cursor. */
   readonly coldMs: number[];
   /** Resident set size and JS heap + external, MB: after activation, after the model served. */
@@ -52,6 +59,8 @@ async function main(): Promise<void> {
   const coldSamples = Number(arg('cold') ?? 20);
   installVscodeStub();
   stubSettings.set('seqlab.completions.debounceMs', 0);
+  stubSettings.set('seqlab.completions.source', arg('source') ?? 'activeModel');
+  stubFiles.push(...(arg('workspace') ?? '').split(',').filter(Boolean));
   const storage = mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-storage-'));
 
   let t = performance.now();
@@ -87,6 +96,8 @@ async function main(): Promise<void> {
   // Typing through the held-out files, one request per character, the cursor at the end.
   const typedCharMs: number[] = [];
   let typedCharSuggestions = 0;
+  const typedCharOutcomes: Record<string, number> = {};
+  const typedCharComputedMs: number[] = [];
   const hitsBefore = api.completions.service.controller.stats.memoryHits;
   for (const text of texts) {
     const uri = Uri.file(`/bench/typed-${docs++}.js`);
@@ -96,6 +107,10 @@ async function main(): Promise<void> {
       const r = await request(text.slice(0, i), uri);
       typedCharMs.push(r.ms);
       if (r.items?.length) typedCharSuggestions++;
+      const o = provider.lastOutcome;
+      const key = o === undefined ? 'unknown' : o.kind === 'suggestion' ? o.source : o.reason;
+      typedCharOutcomes[key] = (typedCharOutcomes[key] ?? 0) + 1;
+      if (key !== 'memory') typedCharComputedMs.push(r.ms);
     }
     if (typedCharMs.length >= typedLimit) break;
   }
@@ -120,8 +135,10 @@ async function main(): Promise<void> {
     runtime: engine?.runtime,
     firstRequestMs,
     typedCharMs,
+    typedCharComputedMs,
     typedCharMemoryHits,
     typedCharSuggestions,
+    typedCharOutcomes,
     coldMs,
     rssBaselineMB: base.rss,
     rssLoadedMB: loaded.rss,

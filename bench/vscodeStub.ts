@@ -141,6 +141,8 @@ export function stubContext(extensionPath: string, storagePath: string) {
 
 /** Settings the stub reports instead of the defaults, by full key ("seqlab.completions.debounceMs"). */
 export const stubSettings = new Map<string, unknown>();
+/** What workspace.findFiles finds (absolute paths). */
+export const stubFiles: string[] = [];
 
 const noop = () => new Disposable();
 const event = () => new Disposable();
@@ -200,7 +202,7 @@ const knownApi = {
     onDidOpenTextDocument: event,
     onDidSaveTextDocument: event,
     createFileSystemWatcher: () => ({ onDidCreate: event, onDidDelete: event, onDidChange: event, dispose() {} }),
-    findFiles: async () => [],
+    findFiles: async () => stubFiles.map((f) => Uri.file(f)),
     textDocuments: [],
     workspaceFolders: undefined,
   },

@@ -32,6 +32,8 @@ export interface SeqlabConfig {
     readonly topK: number;
     /** End a suggestion before a token the model gives less than this. */
     readonly minTokenProbability: number;
+    /** What completes: see package.json seqlab.completions.source. */
+    readonly source: 'auto' | 'activeModel' | 'workspaceNgram';
   };
   readonly visualizer: { readonly contextTokens: number };
 }
@@ -59,7 +61,8 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       debounceMs: c.get('completions.debounceMs', 30),
       temperature: c.get('completions.temperature', 0),
       topK: c.get('completions.topK', 0),
-      minTokenProbability: c.get('completions.minTokenProbability', 0.2),
+      minTokenProbability: c.get('completions.minTokenProbability', 0.5),
+      source: c.get('completions.source', 'auto'),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },
   };

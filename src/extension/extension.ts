@@ -25,7 +25,7 @@ export interface SequenceLabApi {
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const models = new ModelRegistry(context);
   const visualizer = new VisualizerViewProvider(context, models);
-  const completions = registerCompletions(context, models);
+  const completions = registerCompletions(context, models, () => TrainingSession.current !== undefined);
   context.subscriptions.push(
     models,
     ...registerCommands(context),

@@ -183,6 +183,7 @@ export class CompletionController {
       return { kind: 'none', reason: 'error', detail: (e as Error).message };
     }
     if (token.isCancellationRequested) return this.cancelled();
+    if (suggestion.text.trim() === '') return { kind: 'none', reason: 'empty' };
     if (!passesConfidence(suggestion.meanProbability, settings.minConfidence)) {
       return { kind: 'none', reason: 'low-confidence', detail: suggestion.text };
     }

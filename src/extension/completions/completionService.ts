@@ -92,13 +92,17 @@ export class CompletionService implements vscode.Disposable {
         const before = this.config;
         this.config = readConfig();
         if (e.affectsConfiguration('seqlab.completions')) this.decodingChanged(before);
-        if ((e.affectsConfiguration('seqlab.include') || e.affectsConfiguration('seqlab.exclude')) && this.engine instanceof WorkspaceNgram) {
+        if (e.affectsConfiguration('seqlab.completions.source') && before.completions.source !== this.config.completions.source) {
+          this.replaceEngine(this.config.completions.source === 'workspaceNgram' ? 'the workspace n-gram serves' : 'the active model serves');
+        } else if ((e.affectsConfiguration('seqlab.include') || e.affectsConfiguration('seqlab.exclude')) && this.engine instanceof WorkspaceNgram) {
           this.replaceEngine('the files to learn from changed');
         }
         this.fire();
       }),
-      registry.onDidChangeActive((entry) => {
-        if (entry?.id === this.servedEntry?.id && entry?.card.createdAt === this.servedEntry?.card.createdAt) return;
+      registry.onDidChangeActive(async (entry) => {
+        if (this.config.completions.source === 'workspaceNgram') return;
+        const serve = await this.modelToServe();
+        if (serve?.id === this.servedEntry?.id && serve?.card.createdAt === this.servedEntry?.card.createdAt && (serve || this.engine instanceof WorkspaceNgram)) return;
         this.replaceEngine(`${entry ? entry.card.name : 'no model'} is now active`);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -202,7 +206,7 @@ export class CompletionService implements vscode.Disposable {
     let model: CompletionModel | undefined;
     let entry: ModelEntry | undefined;
     try {
-      entry = await this.registry.getActive();
+      entry = await this.modelToServe();
       if (entry) {
         const bytes = await readFile(entry.file);
         model = await modelRuntime().loadCompletionModel(bytes, entry.card.name);
@@ -235,6 +239,19 @@ export class CompletionService implements vscode.Disposable {
     if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms`);
     this.fire();
     return engine;
+  }
+
+  /**
+   * The registry's model that serves, or undefined for the workspace n-gram: with source 'auto',
+   * a shipped model serves only when someone chose it (the workspace's own n-gram knows the
+   * user's code; the shipped model knows four JavaScript libraries).
+   */
+  async modelToServe(): Promise<ModelEntry | undefined> {
+    const source = this.config.completions.source;
+    if (source === 'workspaceNgram') return undefined;
+    const entry = await this.registry.getActive();
+    if (source === 'auto' && entry?.builtIn && !this.registry.isChosen(entry.id)) return undefined;
+    return entry;
   }
 
   private async startWorkspaceNgram(): Promise<WorkspaceNgram> {

@@ -15,20 +15,30 @@ export interface Completions {
   readonly status: CompletionStatus;
 }
 
+/** How often the status bar looks whether a model is training (training runs in a webview). */
+const TRAINING_POLL_MS = 1500;
+
 export function registerCompletions(
   context: vscode.ExtensionContext,
   registry: ModelRegistry,
+  isTraining: () => boolean = () => false,
 ): { completions: Completions; disposables: vscode.Disposable[] } {
   const log = vscode.window.createOutputChannel('Sequence Lab Completions', { log: true });
   const service = new CompletionService(context, registry, log);
   const provider = new CompletionProvider(service);
   const status = new CompletionStatus(service.status(), service.onDidChangeStatus);
-  // The active model's name in the status bar, read after activation (cards only, no weights).
-  void registry.getActive().then(
-    (entry) => entry && service.status().modelName === undefined && status.update({ ...service.status(), modelName: entry.card.name }),
+  // The name of what will serve, in the status bar, read after activation (cards only, no weights).
+  void service.modelToServe().then(
+    (entry) => service.status().modelName === undefined && status.update({ ...service.status(), modelName: entry?.card.name ?? 'workspace n-gram' }),
     () => undefined,
   );
+  const trainingPoll = setInterval(() => {
+    const training = isTraining();
+    if (training !== service.status().training) service.setTraining(training);
+  }, TRAINING_POLL_MS);
+  trainingPoll.unref?.();
   const disposables: vscode.Disposable[] = [
+    { dispose: () => clearInterval(trainingPoll) },
     log,
     service,
     status,

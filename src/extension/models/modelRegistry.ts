@@ -86,6 +86,11 @@ export class ModelRegistry implements vscode.Disposable {
     return all.find((e) => e.id === chosen) ?? all[0];
   }
 
+  /** Whether `id` is active because someone chose it (Select Active Model, import), not by default. */
+  isChosen(id: string): boolean {
+    return this.context.workspaceState.get<string>(ACTIVE_KEY) === id;
+  }
+
   async setActive(id: string | undefined): Promise<void> {
     await this.context.workspaceState.update(ACTIVE_KEY, id);
     this.activeChanged.fire(await this.getActive());
