@@ -113,6 +113,10 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
       pre.setAttribute('aria-label', `Sample at step ${step}, temperature ${t.toFixed(2)}`);
       pre.dataset.step = String(step);
     },
+    finished: (steps) => {
+      text('metric-step', String(steps));
+      text('metric-eta', '—');
+    },
     state: (state, detail) => {
       const node = document.getElementById('run-state')!;
       node.dataset.state = state;

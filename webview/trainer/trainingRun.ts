@@ -26,6 +26,7 @@ export interface RunView {
   progress(p: StepProgress, fraction: number, etaMs: number | null): void;
   evaluation(r: Omit<EvalReport, 'gradientFlow'>): void;
   sample(step: number, prompt: string, text: string, temperature: number): void;
+  finished(steps: number, elapsedMs: number): void;
   state(state: 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error', detail: string): void;
 }
 
@@ -50,11 +51,14 @@ export class TrainingRun {
   private readonly tokenizer: Tokenizer;
   private readonly prompt: string;
 
+  private readonly id: string;
+
   constructor(
     start: TrainStartMessage,
     private readonly post: Post,
     private readonly view: RunView,
   ) {
+    this.id = start.runId;
     this.start = start;
     this.lastCheckpoint = asBytes(start.resumeFrom);
     this.tokenizer = tokenizerFromJson(start.tokenizer);
@@ -62,7 +66,7 @@ export class TrainingRun {
   }
 
   get runId(): string {
-    return this.start?.runId ?? '';
+    return this.id;
   }
 
   pause(): void {
@@ -340,6 +344,7 @@ export class TrainingRun {
       backend: this.backendName,
       lastEval,
     });
+    this.view.finished(result.steps, summary.training.elapsedMs);
     this.view.state('done', `finished after ${result.steps} steps (${describeReason(result.reason)})`);
   }
 }
