@@ -34,11 +34,12 @@ describe('recurrent plumbing', () => {
     });
   });
 
-  it('tanh helper equals Math.tanh within 2e-7', () => {
+  it('tanh helper equals Math.tanh within 2e-7, on small and on large tensors', () => {
     tf.tidy(() => {
       const xs = [-20, -3, -1, -0.5, -1e-3, 0, 1e-3, 0.25, 1, 2.5, 9, 40];
-      const ys = tanh(tf.tensor2d(xs, [2, 6])).dataSync();
-      assertClose(ys, xs.map(Math.tanh), 2e-7, 'tanh');
+      assertClose(tanh(tf.tensor2d(xs, [2, 6])).dataSync(), xs.map(Math.tanh), 2e-7, 'tanh');
+      const many = Array.from({ length: 4096 }, (_, i) => xs[i % xs.length] * (1 + i / 4096));
+      assertClose(tanh(tf.tensor2d(many, [16, 256])).dataSync(), many.map(Math.tanh), 2e-7, 'tanh (16, 256)');
     });
   });
 
