@@ -60,11 +60,11 @@ describe('training from the command palette', () => {
     const first = await until('first chart points', points, (n) => n >= 2);
     const step = await inWebview('#metric-step');
     const firstStep = Number(await step.innerText());
-    const pixelsBefore = await chart.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const pixelsBefore = await chart.evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
     const later = await until('more chart points', points, (n) => n >= first + 3);
     assert.ok(later > first);
     assert.ok(Number(await step.innerText()) > firstStep, 'the step readout moves');
-    assert.notEqual(await chart.evaluate((c: HTMLCanvasElement) => c.toDataURL()), pixelsBefore, 'the chart was redrawn');
+    assert.notEqual(await chart.evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL()), pixelsBefore, 'the chart was redrawn');
     assert.match(await (await inWebview('#metric-tps')).innerText(), /^[\d,]+$/);
     assert.match(await (await inWebview('#metric-loss')).innerText(), /^\d+\.\d{3}$/);
 
