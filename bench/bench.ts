@@ -20,6 +20,7 @@ import { repoRoot } from './paths';
 import { renderHeldOut, renderLongRange, renderMachine, renderTraining } from './report';
 import { log, now, roundFloat } from './stats';
 import { runTrainingThroughput } from './trainingThroughput';
+import { renderWebviewTraining, runWebviewTraining } from './webviewTraining';
 
 interface BenchContext {
   readonly args: BenchArgs;
@@ -96,6 +97,20 @@ const SECTION_RUNNERS: readonly Section[] = [
         qualityChars: args.qualityChars,
       });
       return { rows, meta, markdown: renderQuality(rows) };
+    },
+  },
+  {
+    name: 'webviewTraining',
+    title: 'Training in the trainer webview (headless Chromium) vs Node, same config',
+    async run({ args, files }) {
+      const value = await runWebviewTraining(files, {
+        arch: 'lstm',
+        preset: 'small',
+        steps: args.quick ? 10 : 30,
+        webglSteps: args.quick ? 5 : 10,
+        tokenizeChars: args.quick ? 2_000_000 : 20_000_000,
+      });
+      return { rows: [], value, markdown: renderWebviewTraining(value) };
     },
   },
 ];
