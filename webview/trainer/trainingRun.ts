@@ -30,6 +30,17 @@ export interface RunView {
   state(state: 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error', detail: string): void;
 }
 
+/** One evaluation, as core/visualization/trainingCurves.ts reads `metadata.history`. */
+interface HistoryEntry {
+  readonly step: number;
+  readonly trainLoss: number;
+  readonly validationLoss: number;
+  readonly validationBitsPerChar: number;
+  readonly gradNorm: number;
+  readonly learningRate: number;
+  readonly tokensPerSecond: number;
+}
+
 type Post = (message: TrainerFromWebviewMessage, transfer?: Transferable[]) => void;
 
 class BackendLost extends Error {
@@ -52,6 +63,8 @@ export class TrainingRun {
   private readonly prompt: string;
 
   private readonly id: string;
+  /** Every evaluation of the run (a resumed run's earlier ones first), saved as metadata.history. */
+  private history: HistoryEntry[] = [];
 
   constructor(
     start: TrainStartMessage,
@@ -187,6 +200,9 @@ export class TrainingRun {
       if (loaded.kind !== 'neural') throw new Error('the checkpoint is not a neural model');
       model = loaded.model;
       resume = loaded.checkpoint;
+      const step = resume?.progress.step ?? 0;
+      const saved = Array.isArray(loaded.metadata.history) ? (loaded.metadata.history as HistoryEntry[]) : [];
+      this.history = (this.history.length ? this.history : saved).filter((h) => typeof h?.step === 'number' && h.step <= step);
     } else {
       model = createModel(presetConfig(spec.arch, spec.preset, this.tokenizer.vocabSize, { seed: spec.seed }));
     }
@@ -286,6 +302,16 @@ export class TrainingRun {
 
   private onEval(trainer: Trainer, model: SequenceModel, r: EvalReport): void {
     const { gradientFlow: _omit, ...report } = r;
+    this.history = this.history.filter((h) => h.step !== r.step);
+    this.history.push({
+      step: r.step,
+      trainLoss: r.trainLoss,
+      validationLoss: r.validationLoss,
+      validationBitsPerChar: r.validationBitsPerChar,
+      gradNorm: r.gradNorm,
+      learningRate: r.learningRate,
+      tokensPerSecond: r.tokensPerSecond,
+    });
     this.post({ type: 'trainEval', runId: this.runId, report });
     this.view.evaluation(report);
     if (r.step % this.start!.spec.evalEvery === 0) this.checkpoint(trainer, model, false);
@@ -321,6 +347,7 @@ export class TrainingRun {
       training: summary.training,
       preset: start.spec.preset,
       name: start.spec.name,
+      history: this.history,
       trainedWith: `Sequence Lab ${start.extensionVersion}`,
     };
     const bytes = saveModelFile({ model, tokenizer: this.tokenizer, metadata, checkpoint: trainer.checkpoint() });

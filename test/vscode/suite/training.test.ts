@@ -106,7 +106,8 @@ describe('training on the workspace', () => {
       const corpus = await collectWorkspaceCorpus({ folders: [{ uri: training, name: 'training' }], include: ['src/**'], exclude: [] });
       const file = corpus.files.find((f) => f.path === 'src/util.ts');
       assert.ok(file);
-      assert.equal(file.unsaved, true);
+      const open = vscode.workspace.textDocuments.map((d) => `${d.uri.toString()}${d.isDirty ? ' (dirty)' : ''}`);
+      assert.equal(file.unsaved, true, `${file.uri.toString()} not among the dirty documents: ${open.join(', ')}`);
       assert.ok(file.text.startsWith('// UNSAVED EDIT\n// Helpers shared by the router.'));
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -159,7 +160,9 @@ describe('training on the workspace', () => {
     assert.equal(entry.card.corpus?.files, 3);
     assert.ok(Number.isFinite(entry.card.validationBitsPerChar));
     assert.equal((await api.models.getActive())?.id, trainedId, 'the new model is active');
-    assert.equal(describeModelFile(await api.models.read(trainedId)).hasCheckpoint, true);
+    const file = describeModelFile(await api.models.read(trainedId));
+    assert.equal(file.hasCheckpoint, true);
+    assert.deepEqual((file.metadata.history as Array<{ step: number }>).map((h) => h.step), [6, 12], 'every evaluation recorded');
     assert.equal(api.training(), undefined, 'no run in progress afterwards');
   });
 
@@ -203,5 +206,7 @@ describe('training on the workspace', () => {
     assert.equal(outcome.modelId, trainedId);
     assert.equal(outcome.steps, 18);
     assert.equal((await api.models.get(trainedId))?.card.steps, 18);
+    const history = describeModelFile(await api.models.read(trainedId)).metadata.history as Array<{ step: number }>;
+    assert.deepEqual(history.map((h) => h.step), [6, 12, 15, 18], 'the resumed run continues the history');
   });
 });
