@@ -1,12 +1,13 @@
 // Training from the command palette, as a person would: "Train Model on Workspace", "Train with
 // defaults" (the workspace's settings make the defaults a nano model and a short budget), read
 // the corpus summary and start, watch the loss chart and the numbers move in the trainer
-// webview (wasm in headless Chromium) and the progress notification, stop, and find the model
-// in "Select Active Model". Screenshots stay in test-results/e2e/.
+// webview (wasm in headless Chromium) and the progress notification, stop, find the model in
+// "Select Active Model", and get ghost text from it in the editor. Screenshots stay in
+// test-results/e2e/.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { e2e, inWebview, runCommand, screenshot } from './workbench';
+import { e2e, inWebview, openFile, runCommand, screenshot } from './workbench';
 
 /** Polls `read` until `done` holds for its value. */
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
@@ -20,19 +21,33 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
 }
 
 describe('training from the command palette', () => {
-  const settingsDir = () => path.join(e2e().workspace, '.vscode');
+  const settingsFile = () => path.join(e2e().workspace, '.vscode', 'settings.json');
+  let previous: string | null = null;
+  const FILE = 'training-e2e.js';
 
   before(async () => {
-    mkdirSync(settingsDir(), { recursive: true });
-    writeFileSync(
-      path.join(settingsDir(), 'settings.json'),
-      JSON.stringify({ 'seqlab.training.preset': 'nano', 'seqlab.training.minutes': 0.5, 'seqlab.training.architecture': 'lstm' }, null, 2),
-    );
+    previous = existsSync(settingsFile()) ? readFileSync(settingsFile(), 'utf8') : null;
+    mkdirSync(path.dirname(settingsFile()), { recursive: true });
+    const settings = {
+      ...(previous ? (JSON.parse(previous) as Record<string, unknown>) : {}),
+      'seqlab.training.preset': 'nano',
+      'seqlab.training.minutes': 0.5,
+      'seqlab.training.architecture': 'lstm',
+      // A model trained for seconds is unsure of everything, and its most likely next character
+      // is a space or a line break: sample, and show whatever it offers.
+      'seqlab.completions.minConfidence': 0,
+      'seqlab.completions.minTokenProbability': 0,
+      'seqlab.completions.temperature': 1,
+    };
+    writeFileSync(settingsFile(), JSON.stringify(settings, null, 2));
+    writeFileSync(path.join(e2e().workspace, FILE), '');
     await e2e().page.waitForTimeout(1500); // the settings file is picked up by its watcher
   });
 
   after(() => {
-    rmSync(settingsDir(), { recursive: true, force: true });
+    if (previous === null) rmSync(settingsFile(), { force: true });
+    else writeFileSync(settingsFile(), previous);
+    rmSync(path.join(e2e().workspace, FILE), { force: true });
   });
 
   it('trains with defaults: summary, live chart, progress notification, stop, model in the registry', async () => {
@@ -86,5 +101,26 @@ describe('training from the command palette', () => {
     assert.match(await row.first().innerText(), /lstm/);
     await screenshot('training-model-in-registry');
     await page.keyboard.press('Escape');
+  });
+
+  it('completes code in the editor with the model it just trained', async function () {
+    this.timeout(180_000);
+    const { page } = e2e();
+    await openFile(FILE);
+    const status = page.locator('.statusbar-item', { hasText: 'LSTM nano · char' });
+    await page.locator('.monaco-editor .view-lines').first().click();
+    const ghostText = async () =>
+      (await page.locator('.monaco-editor .view-line span.ghost-text-decoration').allTextContents()).join('').replace(/\u00a0/g, ' ');
+    let ghost = '';
+    for (const line of ['function (req, res) {', '  var ', '  return ']) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(line, { delay: 40 });
+      await page.keyboard.press('Alt+Backslash'); // editor.action.inlineSuggest.trigger
+      ghost = await until('ghost text', ghostText, (t) => t.trim().length > 0, 20_000).catch(() => '');
+      if (ghost.trim()) break;
+    }
+    await screenshot('training-model-completes');
+    assert.ok(ghost.trim().length > 0, 'the trained model offered a completion');
+    assert.ok(await status.first().isVisible(), 'the completions status names the trained model');
   });
 });
