@@ -94,6 +94,8 @@ const QUIET_SETTINGS = {
   'editor.minimap.enabled': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'chat.disableAIFeatures': true,
+  // Tests edit documents and expect them to stay unsaved.
+  'files.autoSave': 'off',
 };
 
 export async function startCodeServer(install: CodeServerInstall, options: StartOptions): Promise<RunningCodeServer> {
