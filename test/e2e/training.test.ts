@@ -93,6 +93,8 @@ describe('training from the command palette', () => {
     const told = await done.first().innerText();
     assert.match(told, /is now the active model/);
     await until('the run state', () => inWebview('#run-state').then((s) => s.getAttribute('data-state')), (s) => s === 'done');
+    const memory = await until('memory released', () => inWebview('#memory').then((m) => m.getAttribute('data-tensors')), (t) => t !== null);
+    assert.equal(memory, '0', 'no tensor outlives the run');
     await screenshot('training-stopped');
 
     await runCommand('Sequence Lab: Select Active Model');

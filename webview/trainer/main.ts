@@ -45,6 +45,7 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
     el('p', { id: 'trainer-backend', 'data-backend': '' }, 'Choosing a backend…'),
     el('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Training controls' }, pause, stop),
     el('p', { id: 'run-state', 'data-state': 'starting', 'aria-live': 'polite' }, 'Starting…'),
+    el('p', { id: 'memory', class: 'muted' }),
     el('progress', { id: 'run-progress', max: '1', value: '0', 'aria-label': 'Share of the training budget used' }),
     el('section', { 'aria-label': 'Metrics', class: 'metrics' },
       metric('metric-step', 'step'),
@@ -112,6 +113,11 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
       pre.replaceChildren(el('span', { class: 'muted' }, prompt), generated);
       pre.setAttribute('aria-label', `Sample at step ${step}, temperature ${t.toFixed(2)}`);
       pre.dataset.step = String(step);
+    },
+    released: (tensors, bytes) => {
+      const node = document.getElementById('memory')!;
+      node.dataset.tensors = String(tensors);
+      node.textContent = tensors === 0 ? 'Model, optimiser and corpus freed.' : `Still held after the run: ${tensors} tensors, ${Math.round(bytes / 1024)} KiB.`;
     },
     finished: (steps) => {
       text('metric-step', String(steps));

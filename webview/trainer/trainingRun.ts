@@ -27,6 +27,8 @@ export interface RunView {
   evaluation(r: Omit<EvalReport, 'gradientFlow'>): void;
   sample(step: number, prompt: string, text: string, temperature: number): void;
   finished(steps: number, elapsedMs: number): void;
+  /** After the run: what tfjs still holds (0 tensors when everything was freed). */
+  released(tensors: number, bytes: number): void;
   state(state: 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error', detail: string): void;
 }
 
@@ -175,6 +177,8 @@ export class TrainingRun {
   private release(): void {
     this.start = null;
     this.lastCheckpoint = null;
+    const memory = tf.memory();
+    this.view.released(memory.numTensors, memory.numBytes);
   }
 
   private documents(): { train: Document[]; validation: Document[] } {

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { LanguageShare } from '../../core/corpus/languages';
+import { describeLanguages } from '../../core/corpus/summary';
 import type { ModelFileSummary } from '../../core/modelFile';
 import { isAtomicWriteLeftover, writeFileAtomic } from '../../node/atomicWrite';
 
@@ -23,7 +25,14 @@ export interface ModelCard {
   readonly backend?: string;
   readonly steps?: number;
   readonly validationBitsPerChar?: number;
-  readonly corpus?: { readonly files?: number; readonly characters?: number };
+  readonly corpus?: {
+    readonly files?: number;
+    readonly characters?: number;
+    /** "JavaScript 81%, TypeScript 12%, …" when the trainer recorded languages. */
+    readonly languages?: string;
+    /** Files left out of the corpus, per reason (secret, binary, …), when recorded. */
+    readonly excluded?: Readonly<Record<string, number>>;
+  };
   readonly bytes: number;
 }
 
@@ -216,8 +225,27 @@ export async function cardOf(bytes: Uint8Array, name?: string): Promise<ModelCar
     backend: meta.backend,
     steps: training?.steps,
     validationBitsPerChar: training?.lastEval?.validationBitsPerChar ?? ngram?.validationBitsPerChar,
-    corpus: meta.corpus ? { files: meta.corpus.files, characters: meta.corpus.characters } : undefined,
+    corpus: meta.corpus ? corpusCard(meta.corpus) : undefined,
     bytes: summary.bytes,
+  };
+}
+
+/** The corpus part of a card; languages and exclusions only when well-formed. */
+function corpusCard(corpus: NonNullable<ModelFileSummary['metadata']['corpus']>): ModelCard['corpus'] {
+  const extra = corpus as { languages?: unknown; excluded?: unknown };
+  const languages = Array.isArray(extra.languages)
+    ? extra.languages.filter((l): l is LanguageShare => typeof l?.language === 'string' && Number.isFinite(l?.characters))
+    : [];
+  const excluded =
+    typeof extra.excluded === 'object' && extra.excluded !== null && Object.values(extra.excluded).every((n) => Number.isFinite(n))
+      ? (extra.excluded as Record<string, number>)
+      : undefined;
+  const total = corpus.characters ?? languages.reduce((n, l) => n + l.characters, 0);
+  return {
+    files: corpus.files,
+    characters: corpus.characters,
+    ...(languages.length ? { languages: describeLanguages(languages, total) } : {}),
+    ...(excluded ? { excluded } : {}),
   };
 }
 

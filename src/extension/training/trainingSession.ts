@@ -45,6 +45,8 @@ type Eval = Omit<EvalReport, 'gradientFlow'>;
 export class TrainingSession implements vscode.Disposable {
   private static active: TrainingSession | undefined;
   readonly runId = `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  /** What this run trains and how. */
+  readonly spec: TrainingSpec;
   private stateValue: SessionState = 'starting';
   private panel: TrainerPanel | undefined;
   private plan: TrainingPlan | undefined;
@@ -78,6 +80,7 @@ export class TrainingSession implements vscode.Disposable {
     plan: TrainingPlan,
   ) {
     this.plan = plan;
+    this.spec = plan.spec;
     this.modelId = plan.modelId ?? undefined;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statusBar = vscode.window.createStatusBarItem('seqlab.training', vscode.StatusBarAlignment.Left, 50);
@@ -88,9 +91,6 @@ export class TrainingSession implements vscode.Disposable {
 
   get state(): SessionState {
     return this.stateValue;
-  }
-  get spec(): TrainingSpec {
-    return this.plan?.spec ?? (undefined as never);
   }
   get progress(): StepProgress | undefined {
     return this.lastProgress;
@@ -134,8 +134,8 @@ export class TrainingSession implements vscode.Disposable {
       preferredBackend: plan.backend ?? readConfig().training.backend,
       extensionVersion: String(this.context.extension.packageJSON.version),
     });
-    // The token ids now belong to the webview's message; the host keeps no copy.
-    this.plan = { ...plan, data: { ...plan.data, tokens: new Uint16Array(0), lengths: new Uint32Array(0) }, resumeFrom: null };
+    // The token ids now belong to the webview's message; the host keeps no reference.
+    this.plan = undefined;
     void this.showNotification();
     return this.done;
   }
@@ -162,7 +162,7 @@ export class TrainingSession implements vscode.Disposable {
   }
 
   private showNotification(): Thenable<void> {
-    const spec = this.plan!.spec;
+    const spec = this.spec;
     return vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -199,7 +199,7 @@ export class TrainingSession implements vscode.Disposable {
   private updateStatusBar(): void {
     const icon = this.stateValue === 'paused' ? '$(debug-pause)' : '$(loading~spin)';
     const percent = `${Math.floor(100 * Math.min(1, this.lastFraction))}%`;
-    this.statusBar.text = `${icon} ${this.plan?.spec.arch.toUpperCase() ?? 'Training'} ${percent}`;
+    this.statusBar.text = `${icon} ${this.spec.arch.toUpperCase()} ${percent}`;
     this.statusBar.tooltip = `Sequence Lab training: ${this.describeProgress() || 'starting'}. Click to show the training panel.`;
     this.statusBar.accessibilityInformation = { label: `Sequence Lab training ${percent}, ${this.describeProgress()}` };
   }
@@ -256,7 +256,7 @@ export class TrainingSession implements vscode.Disposable {
 
   /** Checkpoints are written one after another, in the order they arrive. */
   private saveCheckpoint(bytes: Uint8Array, step: number, final: boolean): void {
-    const name = this.plan?.spec.name;
+    const name = this.spec.name;
     this.writes = this.writes.then(async () => {
       try {
         const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayBufferLike);
@@ -283,7 +283,7 @@ export class TrainingSession implements vscode.Disposable {
     if (this.modelId) await this.registry.setActive(this.modelId);
     const steps = end === 'panel-closed' || end === 'error' ? Math.max(0, this.savedStep) : this.finalSteps;
     const bits = this.lastEvalReport?.validationBitsPerChar;
-    const name = this.plan?.spec.name ?? 'the model';
+    const name = this.spec.name;
     const saved = this.modelId
       ? `"${name}" is saved${this.savedStep >= 0 ? ` (step ${this.savedStep}` + (bits !== undefined ? `, ${bits.toFixed(2)} bits/char held out)` : ')') : ''} and is now the active model.`
       : 'Nothing was saved: the run ended before its first checkpoint.';
@@ -307,7 +307,6 @@ export class TrainingSession implements vscode.Disposable {
     this.changed.fire();
     if (TrainingSession.active === this) TrainingSession.active = undefined;
     void vscode.commands.executeCommand('setContext', 'seqlab.training', false);
-    this.plan = this.plan && { ...this.plan, resumeFrom: null };
     this.resolveDone({
       modelId: this.modelId,
       end,

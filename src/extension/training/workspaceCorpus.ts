@@ -14,6 +14,8 @@ import { readConfig } from '../config';
 /** findFiles stops here; a workspace with more candidate files is sampled from these. */
 const MAX_CANDIDATES = 200_000;
 const EXAMPLES_PER_REASON = 5;
+/** Never trained on, whatever the settings: the workspace's own models and their cards. */
+const ALWAYS_EXCLUDED: readonly string[] = ['**/.seqlab/**'];
 
 export interface CorpusFile {
   /** Workspace-relative, '/'-separated; prefixed with the folder's name in a multi-root workspace. */
@@ -175,7 +177,7 @@ export async function collectWorkspaceCorpus(options: CollectOptions = {}): Prom
   for (const folder of folders) {
     const config = readConfig(folder.uri);
     const include = [...(options.include ?? config.include)];
-    const exclude = [...(options.exclude ?? config.exclude), ...filesExclude(folder.uri)];
+    const exclude = [...(options.exclude ?? config.exclude), ...filesExclude(folder.uri), ...ALWAYS_EXCLUDED];
     includeAll.push(...include);
     excludeAll.push(...exclude);
     const excludeGlob = exclude.length ? braces(withContents(exclude)) : null;

@@ -158,6 +158,8 @@ describe('training on the workspace', () => {
     assert.equal(entry.card.steps, 12);
     assert.equal(entry.card.backend, 'wasm');
     assert.equal(entry.card.corpus?.files, 3);
+    assert.match(entry.card.corpus?.languages ?? '', /^JavaScript \d+%, TypeScript \d+%, Markdown \d+%$/);
+    assert.deepEqual(entry.card.corpus?.excluded, {});
     assert.ok(Number.isFinite(entry.card.validationBitsPerChar));
     assert.equal((await api.models.getActive())?.id, trainedId, 'the new model is active');
     const file = describeModelFile(await api.models.read(trainedId));
