@@ -19,7 +19,8 @@ async function main(): Promise<number> {
   cpSync(path.join(repoRoot, 'sample-workspace'), workspace, { recursive: true });
   installVsix(install, vsix, extensionsDir, userDataDir);
 
-  const server = await startCodeServer(install, { workspace, extensionsDir, userDataDir });
+  // SEQLAB_TRACE_COMPLETIONS: the extension logs each completion request (test/e2e/completions.test.ts counts them).
+  const server = await startCodeServer(install, { workspace, extensionsDir, userDataDir, env: { SEQLAB_TRACE_COMPLETIONS: '1' } });
   const browser = await launchBrowser();
   try {
     console.log(`[e2e tier] code-server ${install.version} at ${server.url} (pid ${server.pid})`);

@@ -270,15 +270,18 @@ export class CompletionService implements vscode.Disposable {
     }
   }
 
-  /** Files on disk to count, open documents first; seqlab.include/exclude and files.exclude apply. */
+  /** Workspace files on disk to count, open ones first; seqlab.include/exclude and files.exclude apply. */
   private async workspaceFiles(): Promise<string[]> {
     const include = globOf(this.config.include) ?? '**/*';
     const filesExclude = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {};
     const exclude = globOf([...this.config.exclude, ...Object.keys(filesExclude).filter((k) => filesExclude[k])]);
-    const found = await vscode.workspace.findFiles(include, exclude ?? null, MAX_WORKSPACE_FILES);
-    const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => d.uri.fsPath);
-    const rest = found.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
-    return [...new Set([...open, ...rest])];
+    const found = (await vscode.workspace.findFiles(include, exclude ?? null, MAX_WORKSPACE_FILES))
+      .filter((u) => u.scheme === 'file')
+      .map((u) => u.fsPath);
+    // Files open in editors first (they are read first if the total is capped); nothing outside the workspace.
+    const inWorkspace = new Set(found);
+    const open = vscode.workspace.textDocuments.map((d) => d.uri.fsPath).filter((p) => inWorkspace.has(p));
+    return [...new Set([...open, ...found])];
   }
 
   private replaceEngine(why: string): void {

@@ -1,0 +1,128 @@
+// Ghost text in the editor, as a person sees it: type, the suggestion appears, typing its next
+// character keeps showing the rest without a new computation, Tab accepts it.
+//
+// The extension host logs one line per completion request when SEQLAB_TRACE_COMPLETIONS=1 (set
+// by the e2e harness); its console reaches the page's console prefixed "[Extension Host]".
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { ConsoleMessage } from 'playwright-core';
+import { e2e, openFile, screenshot } from './workbench';
+
+interface Trace {
+  readonly requests: number;
+  readonly computations: number;
+  readonly memory: number;
+  readonly outcome: string;
+}
+
+const TRACE = /\[seqlab:completions\] request (\d+) computations (\d+) memory (\d+) (.*)$/;
+const FILE = 'completions-e2e.js';
+
+describe('inline completions in the editor', () => {
+  const traces: Trace[] = [];
+  const onConsole = (m: ConsoleMessage) => {
+    const match = TRACE.exec(m.text());
+    if (match) traces.push({ requests: +match[1], computations: +match[2], memory: +match[3], outcome: match[4] });
+  };
+
+  before(() => {
+    const { workspace, page } = e2e();
+    page.on('console', onConsole);
+    // Show whatever the model offers, to the end of the line (the gates are tested in the vscode
+    // tier), and a new file to type in.
+    mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    // Typed text stays exactly as typed: no auto-closed brackets or auto-indentation.
+    writeFileSync(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify(
+        {
+          'seqlab.completions.minConfidence': 0,
+          'seqlab.completions.minTokenProbability': 0,
+          'editor.autoClosingBrackets': 'never',
+          'editor.autoClosingQuotes': 'never',
+          'editor.autoIndent': 'none',
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(path.join(workspace, FILE), '');
+  });
+
+  after(async () => {
+    const { page } = e2e();
+    page.off('console', onConsole);
+    // Whatever happened, leave no unsaved editor behind (a later "close all" would ask about it).
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    await page.waitForTimeout(500);
+  });
+
+  /** The ghost text shown in the editor ('' when none), non-breaking spaces as spaces. */
+  async function ghostText(): Promise<string> {
+    const parts = await e2e().page.locator('.monaco-editor .view-line span.ghost-text-decoration').allTextContents();
+    return parts.join('').replace(/\u00a0/g, ' ');
+  }
+
+  async function waitForGhost(predicate: (text: string) => boolean, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await ghostText();
+      if (predicate(text) || Date.now() > deadline) return text;
+      await e2e().page.waitForTimeout(100);
+    }
+  }
+
+  it('shows ghost text while typing, continues it without recomputing, and Tab accepts it', async function () {
+    this.timeout(180_000);
+    const { page, workspace } = e2e();
+    await openFile(FILE);
+    await page.locator('.monaco-editor .view-lines').first().click();
+
+    // Type code until the model offers something (the first request also loads the model).
+    // Each line stops where code goes on, not at its end (a line break is never suggested).
+    let ghost = '';
+    let typedLine = '';
+    const lines = ['  return ', 'var self = ', 'module.exports = '];
+    for (let attempt = 0; attempt < lines.length && !ghost.trim(); attempt++) {
+      if (attempt > 0) await page.keyboard.press('Enter');
+      typedLine = lines[attempt];
+      await page.keyboard.type(typedLine, { delay: 40 });
+      ghost = await waitForGhost((t) => t.trim().length > 1, 5000);
+      if (!ghost.trim()) {
+        await page.keyboard.press('Alt+Backslash'); // editor.action.inlineSuggest.trigger
+        ghost = await waitForGhost((t) => t.trim().length > 1, 15_000);
+      }
+    }
+    await screenshot('completions-ghost-text');
+    assert.ok(ghost.trim().length > 1, `no ghost text appeared; provider traces: ${JSON.stringify(traces.slice(-5))}`);
+    assert.ok(traces.length > 0, 'the provider logged its requests');
+
+    // Type the ghost text's next character: the rest goes on showing, and the model is not asked again.
+    await page.waitForTimeout(500); // requests in flight have been answered and logged
+    const before = traces[traces.length - 1];
+    const next = ghost[0];
+    await page.keyboard.type(next);
+    const rest = await waitForGhost((t) => t === ghost.slice(1), 5000);
+    await page.waitForTimeout(500); // any request the keystroke caused has been answered and logged
+    await screenshot('completions-continued');
+    assert.equal(rest, ghost.slice(1));
+    const after = traces[traces.length - 1];
+    assert.equal(after.computations, before.computations, `no new computation: ${JSON.stringify([before, after])}`);
+    assert.ok(after.requests >= before.requests);
+    if (after.requests > before.requests) assert.match(after.outcome, /^memory /);
+
+    // Tab accepts the rest; the line now holds the suggestion.
+    await page.keyboard.press('Tab');
+    assert.equal(await waitForGhost((t) => t === '', 5000), '');
+    await page.keyboard.press('Control+S');
+    let saved = '';
+    for (let i = 0; i < 50 && !saved.includes(ghost.slice(1)); i++) {
+      await page.waitForTimeout(200);
+      saved = readFileSync(path.join(workspace, FILE), 'utf8');
+    }
+    const lastLine = saved.split('\n').pop() ?? '';
+    assert.equal(lastLine, typedLine + ghost, 'the line holds what was typed and the accepted suggestion');
+  });
+});

@@ -1,0 +1,288 @@
+// Inline completions through the real API: the provider object from the extension's test API,
+// real TextDocuments, Positions and CancellationTokenSources.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as vscode from 'vscode';
+import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
+import { createModel, presetConfig } from '../../../src/core/models';
+import { NgramModel } from '../../../src/core/ngram';
+import { CharTokenizer } from '../../../src/core/tokenizers';
+import type { Outcome } from '../../../src/extension/completions/completionController';
+import type { SequenceLabApi } from '../../../src/extension/extension';
+
+const TRAINING_TEXT = [
+  'function add(a, b) {\n  return a + b;\n}\n',
+  'const total = add(1, 2);\n',
+  'if (total > 2) {\n  console.log(total);\n}\n',
+].join('').repeat(30);
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'seqlab-completions-'));
+
+function writeNgram(): string {
+  const file = path.join(scratch, `ngram-${Math.random().toString(36).slice(2)}.seqlab`);
+  writeFileSync(file, saveNgramFile({ ngram: NgramModel.train([TRAINING_TEXT], { order: 8 }) }));
+  return file;
+}
+
+/** An LSTM nano with random weights and a scaled output layer: clear (if meaningless) greedy choices. */
+async function writeNeural(): Promise<string> {
+  await tf.setBackend('cpu');
+  const tokenizer = CharTokenizer.build([TRAINING_TEXT]);
+  const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
+  const kernel = model.weights.get('output/kernel')!;
+  kernel.assign(tf.tidy(() => kernel.mul(12)));
+  const file = path.join(scratch, `lstm-${Math.random().toString(36).slice(2)}.seqlab`);
+  writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
+  model.dispose();
+  return file;
+}
+
+async function setting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('seqlab').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('inline completions', () => {
+  let api: SequenceLabApi;
+  const invoke: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
+  const automatic: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+
+  let docs = 0;
+  /** A document on disk (none is left dirty: the suite's edits are saved). */
+  async function doc(content: string, language: 'javascript' | 'plaintext' = 'javascript'): Promise<vscode.TextDocument> {
+    const file = path.join(scratch, `doc-${docs++}.${language === 'javascript' ? 'js' : 'txt'}`);
+    writeFileSync(file, content);
+    const d = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    assert.equal(d.languageId, language);
+    return d;
+  }
+
+  async function type(d: vscode.TextDocument, offset: number, text: string): Promise<void> {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(d.uri, d.positionAt(offset), text);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await d.save());
+  }
+
+  async function complete(
+    document: vscode.TextDocument,
+    position = document.positionAt(document.getText().length),
+    token = new vscode.CancellationTokenSource().token,
+    context = invoke,
+  ): Promise<{ items: vscode.InlineCompletionItem[] | undefined; outcome: Outcome | undefined }> {
+    const items = await api.completions.provider.provideInlineCompletionItems(document, position, context, token);
+    return { items: items ?? undefined, outcome: api.completions.provider.lastOutcome };
+  }
+
+  const insertText = (item: vscode.InlineCompletionItem) => item.insertText as string;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<SequenceLabApi>('seqlab.sequence-lab')!.activate();
+    await setting('completions.disabledLanguages', ['plaintext', 'markdown']);
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(writeNgram()));
+    await vscode.commands.executeCommand('seqlab.selectModel', id);
+  });
+
+  after(async () => {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => `${t.label}${t.isDirty ? ' (dirty)' : ''}`));
+    console.log(`[completions suite] open tabs at the end: ${JSON.stringify(tabs)}`);
+    for (const key of ['enabled', 'disabledLanguages', 'maxLines', 'minConfidence', 'minTokenProbability', 'debounceMs', 'source']) await setting(`completions.${key}`, undefined);
+    await api.completions.service.snooze(0);
+  });
+
+  it('registers a provider that completes the line from the active model', async () => {
+    const d = await doc('function add(a, b) {\n  ret');
+    const { items } = await complete(d);
+    assert.equal(items?.length, 1);
+    assert.equal(insertText(items[0]), 'urn a + b;');
+    assert.deepEqual(items[0].range, new vscode.Range(d.positionAt(d.getText().length), d.positionAt(d.getText().length)));
+    const status = api.completions.service.status();
+    assert.equal(status.state, 'on');
+    assert.match(api.completions.status.item.text, /^\$\(sparkle\) ngram .* · [\d.]+ ms$/);
+  });
+
+  it('completes untitled documents too', async () => {
+    const d = await vscode.workspace.openTextDocument({ content: 'function add(a, b) {\n  ret', language: 'javascript' });
+    try {
+      assert.equal(d.uri.scheme, 'untitled');
+      assert.equal(insertText((await complete(d)).items![0]), 'urn a + b;');
+    } finally {
+      // An untitled document with text is dirty: revert it so that nothing asks to save it later.
+      await vscode.window.showTextDocument(d);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('never proposes what is already after the cursor', async () => {
+    // The model goes on "1, 2);": the ");" after the cursor stays as it is.
+    const d = await doc('const total = add();\n');
+    const { items } = await complete(d, new vscode.Position(0, 18));
+    assert.equal(insertText(items![0]), '1, 2');
+    // The whole suggestion is already there: nothing.
+    const d2 = await doc('function add(a, b) {\n  return a + b;\n}\n');
+    const { items: none, outcome } = await complete(d2, new vscode.Position(1, 10));
+    assert.equal(none, undefined);
+    assert.deepEqual(outcome, { kind: 'none', reason: 'empty' });
+  });
+
+  it('stops at the end of the line, or after seqlab.completions.maxLines lines', async () => {
+    const d = await doc('function add(a, b) {\n  ret');
+    assert.equal(insertText((await complete(d)).items![0]), 'urn a + b;');
+    try {
+      await setting('completions.maxLines', 2);
+      assert.equal(insertText((await complete(d)).items![0]), 'urn a + b;\n}');
+      await setting('completions.maxLines', 3);
+      assert.equal(insertText((await complete(d)).items![0]), 'urn a + b;\n}\nconst total = add(1, 2);');
+    } finally {
+      await setting('completions.maxLines', undefined);
+    }
+  });
+
+  it('offers nothing in a disabled language until it is enabled again', async () => {
+    const d = await doc('function add(a, b) {\n  ret', 'plaintext');
+    const before = api.completions.service.controller.stats.computations;
+    assert.deepEqual((await complete(d)).outcome, { kind: 'none', reason: 'language' });
+    assert.equal(api.completions.service.controller.stats.computations, before);
+    try {
+      await setting('completions.disabledLanguages', ['markdown']);
+      assert.equal(insertText((await complete(d)).items![0]), 'urn a + b;');
+    } finally {
+      await setting('completions.disabledLanguages', ['plaintext', 'markdown']);
+    }
+  });
+
+  it('hides a suggestion whose mean token probability is below seqlab.completions.minConfidence', async () => {
+    const d = await doc('const total = a');
+    const shown = await complete(d);
+    assert.equal(shown.outcome?.kind, 'suggestion');
+    const p = shown.outcome?.kind === 'suggestion' ? shown.outcome.meanProbability : NaN;
+    try {
+      await setting('completions.minConfidence', Math.min(1, p + 0.001));
+      const hidden = await complete(await doc('const total = a'));
+      assert.equal(hidden.items, undefined);
+      assert.equal(hidden.outcome?.kind === 'none' && hidden.outcome.reason, 'low-confidence');
+    } finally {
+      await setting('completions.minConfidence', undefined);
+    }
+  });
+
+  it('honours cancellation: before the request, and during the debounce', async () => {
+    const d = await doc('function add(a, b) {\n  ret');
+    const stats = api.completions.service.controller.stats;
+    const cancelled = new vscode.CancellationTokenSource();
+    cancelled.cancel();
+    const before = stats.computations;
+    const first = await complete(d, undefined, cancelled.token);
+    assert.equal(first.items, undefined);
+    assert.deepEqual(first.outcome, { kind: 'none', reason: 'cancelled' });
+
+    try {
+      await setting('completions.debounceMs', 300);
+      const source = new vscode.CancellationTokenSource();
+      const pending = complete(await doc('const total = ad'), undefined, source.token, automatic);
+      setTimeout(() => source.cancel(), 20);
+      const second = await pending;
+      assert.equal(second.items, undefined);
+      assert.deepEqual(second.outcome, { kind: 'none', reason: 'cancelled' });
+      assert.equal(stats.computations, before, 'the model was not asked');
+    } finally {
+      await setting('completions.debounceMs', undefined);
+    }
+  });
+
+  it('typing the ghost text’s next character continues it without asking the model', async () => {
+    const d = await doc('function add(a, b) {\n  ret');
+    const first = await complete(d);
+    assert.equal(insertText(first.items![0]), 'urn a + b;');
+    const stats = api.completions.service.controller.stats;
+    const computations = stats.computations;
+    await type(d, d.getText().length, 'u');
+    const next = await complete(d, undefined, undefined, automatic);
+    assert.equal(insertText(next.items![0]), 'rn a + b;');
+    assert.equal(next.outcome?.kind === 'suggestion' && next.outcome.source, 'memory');
+    assert.equal(stats.computations, computations);
+  });
+
+  it('toggles and snoozes, and says so in the status bar', async () => {
+    const d = await doc('function add(a, b) {\n  ret');
+    assert.equal(await vscode.commands.executeCommand('seqlab.toggleCompletions'), 'off');
+    assert.deepEqual((await complete(d)).outcome, { kind: 'none', reason: 'disabled' });
+    assert.match(api.completions.status.item.text, /circle-slash/);
+    assert.equal(await vscode.commands.executeCommand('seqlab.toggleCompletions'), 'on');
+
+    const until = await vscode.commands.executeCommand<number>('seqlab.snoozeCompletions', 5);
+    assert.ok(until > Date.now() + 4 * 60_000 && until <= Date.now() + 5 * 60_000);
+    assert.equal(api.completions.service.status().state, 'snoozed');
+    assert.deepEqual((await complete(d)).outcome, { kind: 'none', reason: 'snoozed' });
+    assert.match(api.completions.status.item.text, /\$\(clock\) Seqlab 5 min/);
+    // A click on the item (the toggle command) while snoozed resumes.
+    assert.equal(await vscode.commands.executeCommand('seqlab.toggleCompletions'), 'on');
+    assert.equal((await complete(d)).outcome?.kind, 'suggestion');
+  });
+
+  it('serves an n-gram counted over the workspace in a worker when seqlab.completions.source says so', async () => {
+    // A workspace file with a line no other file has (the suite's workspace holds other fixtures).
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const fixture = path.join(folder, 'completions-ngram-fixture.js');
+    writeFileSync(fixture, 'const zebraQuokka = makeZebraQuokka(42);\n'.repeat(20));
+    try {
+      await setting('completions.minConfidence', 0);
+      await setting('completions.minTokenProbability', 0);
+      await setting('completions.source', 'workspaceNgram');
+      const engine = await api.completions.service.getEngine();
+      assert.equal(engine?.runtime, 'ngram-worker');
+      assert.equal(api.completions.service.status().modelName, 'workspace n-gram');
+      const { items, outcome } = await complete(await doc('const zebraQ'));
+      assert.ok(items, JSON.stringify(outcome));
+      assert.equal(insertText(items[0]), 'uokka = makeZebraQuokka(42);');
+    } finally {
+      rmSync(fixture, { force: true });
+      await setting('completions.source', undefined);
+      await setting('completions.minConfidence', undefined);
+      await setting('completions.minTokenProbability', undefined);
+    }
+    assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram');
+  });
+
+  describe('with a neural model (ONNX Runtime in the extension host)', () => {
+    before(async () => {
+      const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(await writeNeural()));
+      await vscode.commands.executeCommand('seqlab.selectModel', id);
+      await setting('completions.minConfidence', 0);
+      await setting('completions.minTokenProbability', 0);
+      await setting('completions.maxLines', 1);
+    });
+
+    it('serves the new active model through ONNX Runtime', async () => {
+      const engine = await api.completions.service.getEngine();
+      assert.equal(engine?.runtime, 'onnx');
+      const { outcome } = await complete(await doc('function add(a, b) {\n  ret'));
+      assert.equal(outcome?.kind, 'suggestion');
+    });
+
+    it('state reused while typing gives what a fresh computation gives', async () => {
+      const text = 'function add(a, b) {\n  return a + b;\n}\nconst total = add(1, 2);\n';
+      const d = await doc(text.slice(0, 10));
+      let compared = 0;
+      for (let end = 10; end < 40; end++) {
+        const warm = await complete(d);
+        // A new document with the same text: a fresh engine, primed from scratch.
+        const fresh = await complete(await doc(text.slice(0, end)));
+        assert.equal(warm.outcome?.kind, fresh.outcome?.kind, `at ${end}`);
+        if (warm.outcome?.kind === 'suggestion' && fresh.outcome?.kind === 'suggestion') {
+          if (warm.outcome.source === 'model') {
+            assert.equal(warm.outcome.text, fresh.outcome.text, `at ${end}`);
+            assert.ok(Math.abs(warm.outcome.meanProbability - fresh.outcome.meanProbability) < 1e-4, `at ${end}`);
+            compared++;
+          } else {
+            assert.ok(fresh.outcome.text.startsWith(warm.outcome.text), `at ${end}`);
+          }
+        }
+        await type(d, end, text[end]);
+      }
+      assert.ok(compared > 15, `${compared} computed suggestions compared`);
+    });
+  });
+});
