@@ -29,8 +29,11 @@ export async function screenshot(name: string): Promise<string> {
   return file;
 }
 
-/** Presses `key` until the quick input shows (focus can be mid-transition after an action). */
-async function openQuickInput(key: string): Promise<Locator> {
+/**
+ * Presses `key` and types `text` into the quick input, again until it sticks: focus can move
+ * mid-transition (an editor finishing to open), which closes the quick input under us.
+ */
+async function typeInQuickInput(key: string, text: string): Promise<void> {
   const { page } = e2e();
   const input = page.locator('.quick-input-widget input.input');
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -38,9 +41,10 @@ async function openQuickInput(key: string): Promise<Locator> {
     await page.keyboard.press(key);
     try {
       await input.waitFor({ state: 'visible', timeout: 3000 });
-      return input;
+      await input.fill(text, { timeout: 3000 });
+      return;
     } catch {
-      await page.mouse.click(700, 20);
+      await page.waitForTimeout(500);
     }
   }
   throw new Error(`${key} did not open the quick input`);
@@ -48,9 +52,7 @@ async function openQuickInput(key: string): Promise<Locator> {
 
 /** Opens the command palette and types `text`; returns the labels it lists. */
 export async function paletteEntries(text: string): Promise<string[]> {
-  const { page } = e2e();
-  const input = await openQuickInput('F1');
-  await input.fill(`>${text}`);
+  await typeInQuickInput('F1', `>${text}`);
   return settledRows((first) => first.toLowerCase().includes(text.toLowerCase()));
 }
 
@@ -77,8 +79,7 @@ export async function runCommand(title: string): Promise<void> {
 /** Opens a workspace file through Quick Open. */
 export async function openFile(relativePath: string): Promise<void> {
   const { page } = e2e();
-  const input = await openQuickInput('Control+P');
-  await input.fill(relativePath);
+  await typeInQuickInput('Control+P', relativePath);
   const name = path.basename(relativePath);
   const rows = await settledRows((first) => first.includes(name), 30_000);
   if (!rows[0]?.includes(name)) throw new Error(`Quick Open does not offer ${relativePath}: ${rows.join(' | ')}`);
