@@ -28,6 +28,8 @@ const MIN_CONTEXT_CHARS = 4096;
 const MIN_INTERVAL_MS = 100;
 /** The next update waits at least this multiple of the last computation's time. */
 const BUSY_FACTOR = 2;
+/** Gradient-flow runs (several backward passes) start at most this often. */
+const GRADIENT_INTERVAL_MS = 1000;
 
 const NO_MODEL_MESSAGE =
   'No model is active. Train one on this workspace (Sequence Lab: Train Model on Workspace), import a .seqlab file ' +
@@ -80,6 +82,8 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   private gradientRunning = false;
   private gradientAgain = false;
   private gradientRequest = 0;
+  private gradientFinished = 0;
+  private gradientTimer: NodeJS.Timeout | undefined;
 
   private readonly highlights = [
     vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.findMatchBackground') }),
@@ -128,7 +132,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         this.scheduleUpdate(true);
       },
       visualizerRequest: (m) => {
-        if (m.what === 'gradientFlow') void this.gradientFlow();
+        if (m.what === 'gradientFlow') this.gradientFlow();
         else void this.embeddings();
       },
       visualizerHighlight: (m) => this.highlight(m.requestId, m.weights),
@@ -263,7 +267,8 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         unavailableReason: snap ? null : 'No active editor: open a file and place the cursor.',
       });
       const loaded = await this.activeModel();
-      if (!loaded || !snap || id !== this.requestId || !this.channel) return;
+      // Another model may have become active (and this one been disposed) while loading.
+      if (!loaded || loaded !== this.loaded || !snap || id !== this.requestId || !this.channel) return;
       const started = performance.now();
       const contextTokens = readConfig().visualizer.contextTokens;
       const result = loaded.inspection.inspectAt(snap.text, contextTokens, snap.atDocumentStart);
@@ -293,24 +298,39 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
     }
   }
 
-  /** ‖∂L/∂h_t‖ at the cursor for the model and its comparisons; one computation at a time, the latest request wins. */
-  private async gradientFlow(): Promise<void> {
-    const request = ++this.gradientRequest;
-    if (this.gradientRunning) {
+  /**
+   * ‖∂L/∂h_t‖ at the cursor for the model and its comparisons (a backward pass each). One run at
+   * a time and at most one a second: requests arriving meanwhile are folded into one more run at
+   * the then-current cursor. A run is only abandoned when the model changes, so typing never
+   * starves it.
+   */
+  private gradientFlow(): void {
+    this.gradientRequest++;
+    if (this.gradientRunning || this.gradientTimer) {
       this.gradientAgain = true;
       return;
     }
+    const wait = Math.max(0, this.gradientFinished + GRADIENT_INTERVAL_MS - Date.now());
+    this.gradientTimer = setTimeout(() => {
+      this.gradientTimer = undefined;
+      void this.runGradientFlow();
+    }, wait);
+  }
+
+  private async runGradientFlow(): Promise<void> {
+    const request = this.gradientRequest;
     this.gradientRunning = true;
+    this.gradientAgain = false;
     try {
       const loaded = await this.activeModel();
       const snap = this.snapshot();
-      if (!loaded || !this.channel) return;
+      if (!loaded || loaded !== this.loaded || !this.channel) return;
       const modelId = loaded.entry.id;
       const result = await loaded.inspection.gradientFlow(
         snap?.text ?? '',
         readConfig().visualizer.contextTokens,
         snap?.atDocumentStart ?? true,
-        () => this.gradientRequest !== request || this.loaded !== loaded,
+        () => this.loaded !== loaded,
       );
       if (!result || this.loaded !== loaded) return;
       const message: VisualizerGradientFlowMessage = {
@@ -337,16 +357,17 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
       });
     } finally {
       this.gradientRunning = false;
+      this.gradientFinished = Date.now();
       if (this.gradientAgain) {
         this.gradientAgain = false;
-        void this.gradientFlow();
+        this.gradientFlow();
       }
     }
   }
 
   private async embeddings(): Promise<void> {
     const loaded = await this.activeModel();
-    if (!loaded || !this.channel) return;
+    if (!loaded || loaded !== this.loaded || !this.channel) return;
     try {
       const map = loaded.inspection.embeddings();
       this.channel.post({ type: 'visualizerEmbeddings', modelId: loaded.entry.id, ...map });
@@ -392,6 +413,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
 
   dispose(): void {
     if (this.pending) clearTimeout(this.pending);
+    if (this.gradientTimer) clearTimeout(this.gradientTimer);
     this.generation++;
     this.loaded?.inspection.dispose();
     this.loaded = undefined;

@@ -36,10 +36,13 @@ export class AttentionView implements View {
   private thumbs: Heatmap[] = [];
   private layer = 0;
   private head: HeadChoice = 'average';
+  /** The selected query, counted back from the last token (so it stays put relative to the cursor while typing). */
+  private queryFromEnd: number | null = null;
   private query: number | null = null;
   private gamma = 0.5;
   private data: ViewData | undefined;
   private shape = '';
+  private shownRequest = -1;
 
   constructor(private readonly host: ViewHost) {
     const body = viewBody('attention');
@@ -52,7 +55,7 @@ export class AttentionView implements View {
     this.main = new Heatmap('Attention map', {
       onSelect: (row) => this.selectQuery(this.query === row ? null : row),
       onInspect: (text) => setReadout(this.readout, text),
-    });
+    }, 'attention-map');
     this.figure.append(this.controls, this.overview, this.readout, this.main.element, this.strip);
   }
 
@@ -73,8 +76,10 @@ export class AttentionView implements View {
       this.buildControls(layers.length, layers[0].heads.length);
       this.buildThumbs(layers.length, layers[0].heads.length);
     }
-    if (this.query !== null && this.query >= internals.tokens.labels.length) this.query = null;
     const labels = internals.tokens.labels;
+    const previousRequest = this.shownRequest;
+    this.shownRequest = internals.requestId;
+    this.query = this.queryFromEnd !== null && this.queryFromEnd < labels.length ? labels.length - 1 - this.queryFromEnd : null;
     layers.forEach((layer, l) => {
       const maps = [...layer.heads, meanOf(layer.heads)];
       maps.forEach((m, h) => {
@@ -113,6 +118,8 @@ export class AttentionView implements View {
       gamma: this.gamma,
     });
     this.paintStrip(m, labels);
+    // New tokens at the cursor: the editor's highlight follows the selected query.
+    if (this.query !== null && previousRequest !== internals.requestId) this.sendHighlight();
   }
 
   painted(): number {
@@ -183,6 +190,8 @@ export class AttentionView implements View {
   }
 
   private selectQuery(query: number | null): void {
+    const T = this.data?.internals?.tokens.labels.length ?? 0;
+    this.queryFromEnd = query === null ? null : T - 1 - query;
     this.query = query;
     if (this.data) this.update(this.data);
     this.sendHighlight();

@@ -76,9 +76,11 @@ export class Heatmap {
   constructor(
     ariaLabel: string,
     private readonly events: HeatmapEvents = {},
+    id?: string,
   ) {
     this.element = document.createElement('div');
     this.element.className = 'heatmap';
+    if (id) this.element.id = id;
     this.base = document.createElement('canvas');
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'overlay';
@@ -152,6 +154,8 @@ export class Heatmap {
     if (!spec) return;
     const palette = currentPalette();
     const layout = (this.layout = this.computeLayout(spec));
+    // Where the cells lie, in CSS pixels (tests read the canvas there).
+    Object.assign(this.element.dataset, { left: layout.left, top: layout.top, cellWidth: layout.cellW, cellHeight: layout.cellH, rows: spec.matrix.rows, cols: spec.matrix.cols });
     const ctx = prepareCanvas(this.base, layout.width, layout.height);
     ctx.clearRect(0, 0, layout.width, layout.height);
     const { rows, cols, data } = spec.matrix;

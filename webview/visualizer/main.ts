@@ -33,6 +33,7 @@ let gradientFlow: VisualizerGradientFlowMessage | null = null;
 let embeddings: VisualizerEmbeddingsMessage | null = null;
 let views: View[] = [];
 let viewsFor = '';
+let lastArch = '';
 let active = 'attention';
 let cursor: CursorContextMessage | null = null;
 
@@ -61,10 +62,13 @@ function rebuildViews(): boolean {
   const model = modelMessage?.model;
   const key = model ? `${model.id}:${model.arch}` : '';
   if (key === viewsFor) return false;
+  // Another kind of model opens on its own picture (attention, gates); the same kind keeps the tab.
+  const sameArch = lastArch === model?.arch;
+  lastArch = model?.arch ?? lastArch;
   viewsFor = key;
   for (const v of views) v.dispose();
   views = model ? viewsOf(model.arch, model.kind) : [];
-  if (!views.some((v) => v.id === active)) active = views[0]?.id ?? '';
+  if (!sameArch || !views.some((v) => v.id === active)) active = views[0]?.id ?? '';
   tabs.replaceChildren(
     ...views.map((v) => {
       const tab = el('button', { role: 'tab', id: `tab-${v.id}`, type: 'button', 'aria-controls': 'view-panel', 'data-view': v.id }, v.label);
@@ -133,7 +137,9 @@ function renderHeader(): void {
     const params = info.parameters > 0 ? ` · ${(info.parameters / 1000).toFixed(1)}k parameters` : '';
     modelLine.textContent = `${info.name} — ${info.arch}, ${info.tokenizer} tokens${params} · ${info.details.join(' · ')}`;
   } else {
-    modelLine.textContent = m?.message ?? 'Waiting for the model…';
+    // The full message (and what to do) is in the panel below.
+    modelLine.textContent =
+      m?.state === 'none' ? 'No active model' : m?.state === 'error' ? 'The active model could not be used' : (m?.message ?? 'Waiting for the model…');
   }
   const where = cursor?.fileName ? `Following ${cursor.fileName}` : cursor ? (cursor.unavailableReason ?? 'Not following any editor.') : 'Waiting for an editor…';
   const window = internals && m?.model && internals.modelId === m.model.id
@@ -170,6 +176,9 @@ function render(): boolean {
   if (modelMessage?.state === 'ready') {
     if (!tabs.isConnected) app.replaceChildren(header, tabs, panel);
     return rebuildViews();
+  } else if (modelMessage?.state === 'loading' && views.length) {
+    // A newer checkpoint or another model is loading: keep showing the last one until it is ready.
+    return false;
   } else {
     for (const v of views) v.dispose();
     views = [];

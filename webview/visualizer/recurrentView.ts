@@ -138,7 +138,7 @@ export class RecurrentView implements View {
   private buildMaps(named: NamedMap[]): void {
     for (const m of this.maps) m.heatmap.dispose();
     this.maps = named.map((m) => {
-      const heatmap = new Heatmap(m.name, { onInspect: (text) => setReadout(this.readout, text) });
+      const heatmap = new Heatmap(m.name, { onInspect: (text) => setReadout(this.readout, text) }, `map-${m.name.split(' ')[0]}`);
       const figure = el('figure', { class: 'map', 'data-map': m.name.split(' ')[0] }, el('figcaption', {}, m.name), heatmap.element);
       return { heatmap, figure };
     });

@@ -1,0 +1,154 @@
+// Inside the Model in a real VS Code: with a model imported and active and the cursor placed in a
+// file, the internals the view is sent (and acknowledges drawing) are the model's own inspect()
+// of the tokens before the cursor.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as vscode from 'vscode';
+import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
+import { createModel, presetConfig, type Arch, type SequenceModel } from '../../../src/core/models';
+import { NgramModel } from '../../../src/core/ngram';
+import { buildTokenizer, type Tokenizer } from '../../../src/core/tokenizers/tokenizer';
+import { matrixFromRows, type Matrix } from '../../../src/core/visualization/heatmap';
+import { windowTokens } from '../../../src/core/visualization/window';
+import type { SequenceLabApi } from '../../../src/extension/extension';
+import type { VisualizerInternalsMessage } from '../../../src/protocol';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'seqlab-visualizer-'));
+const CORPUS = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\nmodule.exports = { greet };\n';
+
+/**
+ * A nano model written to a file; the model itself is returned to compute the reference
+ * inspect() (its weights are the file's). Loading the file again in this process could collide
+ * with variable names other test bundles registered in the shared tfjs engine.
+ */
+function writeModel(arch: Arch, tokenizer: Tokenizer): { file: string; model: SequenceModel } {
+  const model = createModel(presetConfig(arch, 'nano', tokenizer.vocabSize, { seed: 3 }));
+  const file = path.join(scratch, `${arch}-${Math.random().toString(36).slice(2)}.seqlab`);
+  writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
+  return { file, model };
+}
+
+function assertClose(actual: Matrix, expected: Matrix, what: string, tolerance = 1e-4): void {
+  assert.deepEqual([actual.rows, actual.cols], [expected.rows, expected.cols], `${what}: shape`);
+  for (let i = 0; i < expected.data.length; i++) {
+    if (!(Math.abs(actual.data[i] - expected.data[i]) <= tolerance)) {
+      assert.fail(`${what}: value ${i} is ${actual.data[i]}, inspect() gives ${expected.data[i]}`);
+    }
+  }
+}
+
+describe('Inside the Model', () => {
+  let api: SequenceLabApi;
+  let editor: vscode.TextEditor;
+  let textBeforeCursor: string;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<SequenceLabApi>('seqlab.sequence-lab')!.activate();
+    await tf.setBackend('cpu');
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'hello.js');
+    editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // The cursor after "return `Hello, " on line 3.
+    const line = editor.document.lineAt(2);
+    const cursor = line.range.start.translate(0, line.text.indexOf('${'));
+    editor.selection = new vscode.Selection(cursor, cursor);
+    textBeforeCursor = editor.document.getText(new vscode.Range(new vscode.Position(0, 0), cursor));
+    await vscode.commands.executeCommand('seqlab.showVisualizer');
+  });
+
+  /** The internals for `modelId` at the cursor, once the view has drawn them. */
+  async function internalsFor(modelId: string, ids: readonly number[]): Promise<VisualizerInternalsMessage> {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const sent = api.visualizer.lastInternals();
+      const drawn = api.visualizer.lastRendered();
+      if (
+        sent?.modelId === modelId &&
+        sent.fileName === 'hello.js' &&
+        JSON.stringify(sent.tokens.ids) === JSON.stringify(ids) &&
+        drawn?.requestId === sent.requestId
+      ) {
+        return sent;
+      }
+      if (Date.now() > deadline) {
+        assert.fail(
+          `no drawn internals for ${modelId} at the cursor: state ${api.visualizer.modelState()}, last sent ${sent?.modelId} ` +
+            `${sent?.fileName} (${sent?.tokens.ids.length} tokens, request ${sent?.requestId}), last drawn ${JSON.stringify(drawn)}`,
+        );
+      }
+      // Nudge the view (as a cursor move would) in case the editor lost focus to the view.
+      editor.selection = new vscode.Selection(editor.selection.active, editor.selection.active);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  it('shows an LSTM’s gates at the cursor: exactly its inspect() of the last tokens', async () => {
+    const tokenizer = buildTokenizer('char', [CORPUS]);
+    const { file, model } = writeModel('lstm', tokenizer);
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+    assert.ok(id, 'imported');
+    const contextTokens = vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!;
+    const window = windowTokens(tokenizer, textBeforeCursor, contextTokens, true);
+    assert.ok(window.ids.length > 20, 'enough text before the cursor');
+
+    const sent = await internalsFor(id, window.ids);
+    assert.deepEqual(sent.tokens.labels, window.labels);
+    assert.equal(api.visualizer.lastRendered()!.view, 'gates');
+    assert.equal(api.visualizer.lastRendered()!.painted, 6 * 64 * window.ids.length, 'six maps of 64 units × the window drawn');
+
+    const expected = model.inspect(window.ids);
+    model.dispose();
+    const layer = sent.layers[0];
+    const ref = expected.layers[0];
+    assert.equal(layer.kind, 'lstm');
+    if (layer.kind !== 'lstm' || ref.kind !== 'lstm') return;
+    assertClose(layer.forget, matrixFromRows(ref.forget), 'forget gate');
+    assertClose(layer.input, matrixFromRows(ref.input), 'input gate');
+    assertClose(layer.output, matrixFromRows(ref.output), 'output gate');
+    assertClose(layer.candidate, matrixFromRows(ref.candidate), 'candidate');
+    assertClose(layer.cell, matrixFromRows(ref.cell), 'cell state');
+    assertClose(layer.hidden, matrixFromRows(ref.hidden), 'hidden state');
+    const last = expected.logits[expected.logits.length - 1];
+    assertClose({ rows: 1, cols: last.length, data: sent.nextLogits }, matrixFromRows([last]), 'next-token logits');
+  });
+
+  it('shows a Transformer’s attention at the cursor: exactly its inspect(), the causal upper triangle zero', async () => {
+    const tokenizer = buildTokenizer('char', [CORPUS]);
+    const { file, model } = writeModel('transformer', tokenizer);
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+    assert.ok(id, 'imported');
+    const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
+    const sent = await internalsFor(id, window.ids);
+    assert.equal(api.visualizer.lastRendered()!.view, 'attention');
+    const T = window.ids.length;
+    assert.equal(api.visualizer.lastRendered()!.painted, (T * (T + 1)) / 2, 'the lower triangle and diagonal drawn, the masked upper triangle left empty');
+
+    const expected = model.inspect(window.ids);
+    model.dispose();
+    const layer = sent.layers[0];
+    const ref = expected.layers[0];
+    if (layer.kind !== 'attention' || ref.kind !== 'attention') return assert.fail('attention layer expected');
+    assert.equal(layer.heads.length, 4);
+    layer.heads.forEach((head, h) => {
+      assertClose(head, matrixFromRows(ref.attention[h]), `head ${h + 1}`);
+      for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) assert.equal(head.data[q * T + k], 0, `head ${h + 1}: query ${q} sees key ${k}`);
+    });
+    assert.deepEqual([sent.positional?.rows, sent.positional?.cols], [T, 64]);
+  });
+
+  it('shows an n-gram model’s next-character distribution only', async () => {
+    const ngram = NgramModel.train([CORPUS], { order: 4 });
+    const file = path.join(scratch, 'ngram.seqlab');
+    writeFileSync(file, saveNgramFile({ ngram }));
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+    const expectedIds = [...textBeforeCursor.slice(-3)].map((c) => c.codePointAt(0)!);
+    const sent = await internalsFor(id, expectedIds);
+    assert.deepEqual(sent.layers, []);
+    const dist = ngram.distribution(textBeforeCursor);
+    const probabilities = Array.from(sent.nextLogits, (z) => Math.exp(z));
+    dist.probs.forEach((p, i) => assert.ok(Math.abs(probabilities[i] - p) < 1e-6, `P(${dist.chars[i]})`));
+    assert.ok(Math.abs(probabilities[dist.chars.length] - dist.unknown) < 1e-6, 'P(unseen)');
+  });
+});
