@@ -226,7 +226,7 @@ describe('inline completions', () => {
     // A workspace file with a line no other file has (the suite's workspace holds other fixtures).
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const fixture = path.join(folder, 'completions-ngram-fixture.js');
-    writeFileSync(fixture, 'const zebraQuokka = makeZebraQuokka(42);\n'.repeat(20));
+    writeFileSync(fixture, 'const zebraQuokka = makeWombat(42);\n'.repeat(20));
     try {
       await setting('completions.minConfidence', 0);
       await setting('completions.minTokenProbability', 0);
@@ -236,7 +236,7 @@ describe('inline completions', () => {
       assert.equal(api.completions.service.status().modelName, 'workspace n-gram');
       const { items, outcome } = await complete(await doc('const zebraQ'));
       assert.ok(items, JSON.stringify(outcome));
-      assert.equal(insertText(items[0]), 'uokka = makeZebraQuokka(42);');
+      assert.equal(insertText(items[0]), 'uokka = makeWombat(42);');
     } finally {
       rmSync(fixture, { force: true });
       await setting('completions.source', undefined);
