@@ -5,3 +5,4 @@ export { NgramModel } from '../core/ngram';
 export { loadCompletionModel } from './completions/runtimeEngines';
 export { openInspection, inspectWindow, prepareInspectionBackend } from './visualizer/inspection';
 export type { Inspection, InspectionInfo, WindowInternals, GradientFlowResult, EmbeddingMap } from './visualizer/inspection';
+export { exportModelBytesToOnnx, stepGraphPath } from './onnxExport';

@@ -1,6 +1,7 @@
 // Commands over the model registry: select the active model, rename, delete, import a file.
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { modelRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from './modelRegistry';
 
 interface ModelPick extends vscode.QuickPickItem {
@@ -71,6 +72,32 @@ export function registerModelCommands(registry: ModelRegistry): vscode.Disposabl
       }
       await registry.delete(entry.id);
       return entry.id;
+    }),
+    vscode.commands.registerCommand('seqlab.exportOnnx', async (id?: string, target?: vscode.Uri) => {
+      const entry = typeof id === 'string' ? await registry.get(id) : await pickModel(registry, 'Export a model as ONNX', false);
+      if (!entry) return undefined;
+      if (entry.card.kind !== 'neural') {
+        void vscode.window.showErrorMessage(`Sequence Lab: ${entry.card.name} is an n-gram model; only neural models have an ONNX form.`);
+        return undefined;
+      }
+      const out =
+        target ??
+        (await vscode.window.showSaveDialog({
+          title: 'Export the model as ONNX (a second file, .step.onnx, holds the step graph)',
+          defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd()), `${entry.id.replace(/^builtin:/, '')}.onnx`),
+          filters: { ONNX: ['onnx'] },
+        }));
+      if (!out) return undefined;
+      const runtime = modelRuntime();
+      const graphs = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Exporting ${entry.card.name} to ONNX…` },
+        async () => runtime.exportModelBytesToOnnx(await registry.read(entry.id)),
+      );
+      const stepPath = runtime.stepGraphPath(out.fsPath);
+      await writeFile(out.fsPath, graphs.full);
+      await writeFile(stepPath, graphs.step);
+      void vscode.window.showInformationMessage(`Sequence Lab: wrote ${out.fsPath} and ${stepPath} (inputs and outputs: docs/onnx.md).`);
+      return [out.fsPath, stepPath];
     }),
     vscode.commands.registerCommand('seqlab.importModel', async (uri?: vscode.Uri) => {
       const source =

@@ -1,4 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 import type { BackendReport } from '../../../src/extension/playgroundPanel';
@@ -12,6 +16,14 @@ function manifest(): {
   };
 } {
   return vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+}
+
+/** The checkout this suite was built in (its dist/cli.js and models/). */
+function repoRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  throw new Error('no checkout above the suite');
 }
 
 describe(`Sequence Lab in VS Code ${vscode.version}`, () => {
@@ -39,9 +51,17 @@ describe(`Sequence Lab in VS Code ${vscode.version}`, () => {
     }
   });
 
-  it('says plainly that a command whose feature has not landed is not available', async () => {
-    const said = await vscode.commands.executeCommand<string>('seqlab.exportOnnx');
-    assert.match(said, /ONNX export is not available yet/);
+  it('exports a model to ONNX with the same bytes as `seqlab export-onnx`', async function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'seqlab-onnx-'));
+    const written = await vscode.commands.executeCommand<string[]>('seqlab.exportOnnx', 'builtin:lstm-small-js', vscode.Uri.file(path.join(dir, 'host.onnx')));
+    assert.deepEqual(written, [path.join(dir, 'host.onnx'), path.join(dir, 'host.step.onnx')]);
+    const repo = repoRoot();
+    execFileSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'export-onnx', path.join(repo, 'models', 'lstm-small-js.seqlab'), path.join(dir, 'cli.onnx')], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    assert.ok(readFileSync(written[0]).equals(readFileSync(path.join(dir, 'cli.onnx'))), 'full graphs differ');
+    assert.ok(readFileSync(written[1]).equals(readFileSync(path.join(dir, 'cli.step.onnx'))), 'step graphs differ');
   });
 
   it('contributes only seqlab. settings, each described, with defaults that read back', () => {
