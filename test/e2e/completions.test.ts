@@ -81,10 +81,11 @@ describe('inline completions in the editor', () => {
     await page.locator('.monaco-editor .view-lines').first().click();
 
     // Type code until the model offers something (the first request also loads the model).
-    // Each line stops where code goes on, not at its end (a line break is never suggested).
+    // Each line stops where the sample workspace's code goes on confidently (even if the settings
+    // written above are not read yet): an order-6 n-gram of it continues "res, ne" with "xt".
     let ghost = '';
     let typedLine = '';
-    const lines = ['  return ', 'var self = ', 'module.exports = '];
+    const lines = ['function (req, res, ne', 'var app = exports = module.exp', '  return '];
     for (let attempt = 0; attempt < lines.length && !ghost.trim(); attempt++) {
       if (attempt > 0) await page.keyboard.press('Enter');
       typedLine = lines[attempt];
