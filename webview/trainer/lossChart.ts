@@ -38,6 +38,14 @@ export class LossChart {
     this.schedule();
   }
 
+  /** Forgets the points after `step` (a run that fell back continues from an earlier step). */
+  truncateAfter(step: number): void {
+    for (const series of [this.train, this.validation]) {
+      while (series.length && series[series.length - 1].step > step) series.pop();
+    }
+    this.schedule();
+  }
+
   clear(): void {
     this.train.length = 0;
     this.validation.length = 0;

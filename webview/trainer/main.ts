@@ -88,10 +88,12 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
   sampleNow.addEventListener('click', () => run?.requestSample());
 
   const view: RunView = {
-    backend: (backend, reason, fallbackFrom) => {
+    backend: (backend, reason, fallbackFrom, resumedAt) => {
       const node = document.getElementById('trainer-backend')!;
       node.dataset.backend = backend;
-      node.replaceChildren(el('strong', {}, backend), ` — ${reason}`, ...(fallbackFrom ? [el('br'), `Fell back after ${fallbackFrom}.`] : []));
+      const from = resumedAt > 0 ? `the checkpoint at step ${resumedAt}` : 'the start';
+      node.replaceChildren(el('strong', {}, backend), ` — ${reason}`, ...(fallbackFrom ? [el('br'), `Fell back after ${fallbackFrom}; continuing from ${from}.`] : []));
+      if (fallbackFrom) chart.truncateAfter(resumedAt);
     },
     progress: (p, fraction, etaMs) => {
       chart.addTrain(p.step, p.loss);

@@ -22,7 +22,8 @@ import type { TrainerFromWebviewMessage, TrainStartMessage } from '../../src/pro
 export const BUNDLED_BACKENDS: readonly TrainingBackend[] = ['webgl', 'wasm', 'cpu'];
 
 export interface RunView {
-  backend(backend: TrainingBackend, reason: string, fallbackFrom: string | null): void;
+  /** `resumedAt`: the step this backend starts from (0, or the last checkpoint's). */
+  backend(backend: TrainingBackend, reason: string, fallbackFrom: string | null, resumedAt: number): void;
   progress(p: StepProgress, fraction: number, etaMs: number | null): void;
   evaluation(r: Omit<EvalReport, 'gradientFlow'>): void;
   sample(step: number, prompt: string, text: string, temperature: number): void;
@@ -65,6 +66,8 @@ export class TrainingRun {
   private readonly prompt: string;
 
   private readonly id: string;
+  /** Increases with each backend tried; see trainOnce. */
+  private attempt = 0;
   /** Every evaluation of the run (a resumed run's earlier ones first), saved as metadata.history. */
   private history: HistoryEntry[] = [];
 
@@ -150,7 +153,7 @@ export class TrainingRun {
         probe,
         fallbackFrom: failure ? { ...failure, resumedAtStep: resumedAt } : null,
       });
-      this.view.backend(this.backendName, reason, failure ? `${failure.backend}: ${failure.error}` : null);
+      this.view.backend(this.backendName, reason, failure ? `${failure.backend}: ${failure.error}` : null, resumedAt);
       try {
         await this.trainOnce();
         this.release();
@@ -205,12 +208,16 @@ export class TrainingRun {
       model = loaded.model;
       resume = loaded.checkpoint;
       const step = resume?.progress.step ?? 0;
+      this.lastCheckpointStep = Math.max(this.lastCheckpointStep, step);
       const saved = Array.isArray(loaded.metadata.history) ? (loaded.metadata.history as HistoryEntry[]) : [];
       this.history = (this.history.length ? this.history : saved).filter((h) => typeof h?.step === 'number' && h.step <= step);
     } else {
       model = createModel(presetConfig(spec.arch, spec.preset, this.tokenizer.vocabSize, { seed: spec.seed }));
     }
     let trainer: Trainer | null = null;
+    // Callbacks of an abandoned attempt (a GPU lost mid-step) must not reach the page or the host.
+    const attempt = ++this.attempt;
+    const current = () => attempt === this.attempt;
     const lost = this.watchGpu();
     try {
       trainer = new Trainer(
@@ -228,20 +235,26 @@ export class TrainingRun {
           control: this.control,
           signal: lost.signal,
           resume,
-          onProgress: (p) => this.onProgress(trainer!, model, p),
-          onEval: (r) => this.onEval(trainer!, model, r),
+          onProgress: (p) => current() && this.onProgress(trainer!, model, p),
+          onEval: (r) => current() && this.onEval(trainer!, model, r),
         },
       );
       this.lastCheckpointAt = performance.now();
       if (!this.control.paused) this.setState('running', 'training');
-      const result = await trainer.run();
-      if (lost.signal.aborted) throw new BackendLost(lost.reason());
+      // A lost context can leave a read-back waiting forever: do not wait for the loop then.
+      const running = trainer.run();
+      running.catch(() => undefined); // an abandoned loop may fail later on the dead backend
+      const result = await Promise.race([running, lost.whenLost]);
+      if (result === null || lost.signal.aborted) {
+        this.attempt++;
+        throw new BackendLost(lost.reason());
+      }
       this.checkpoint(trainer, model, true);
       this.done(trainer, result);
     } finally {
       lost.dispose();
-      trainer?.dispose();
       try {
+        trainer?.dispose();
         model.dispose();
       } catch {
         // A lost GPU context cannot free its textures; they go with it.
@@ -249,23 +262,32 @@ export class TrainingRun {
     }
   }
 
-  /** Aborts the run when the WebGL context is lost (the GPU was reset or taken away). */
-  private watchGpu(): { signal: AbortSignal; reason: () => string; dispose: () => void } {
+  /**
+   * Notices a lost WebGL context (the GPU was reset or taken away): by its event, or by polling
+   * `isContextLost()` once a second. `signal` then stops the loop at its next check and
+   * `whenLost` resolves to null, so the run need not wait for a read-back that never comes.
+   */
+  private watchGpu(): { signal: AbortSignal; whenLost: Promise<null>; reason: () => string; dispose: () => void } {
     const abort = new AbortController();
-    let why = 'the GPU context was lost';
-    const canvas = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl?.canvas as
-      | HTMLCanvasElement
-      | OffscreenCanvas
-      | undefined;
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    const canvas = gl?.canvas as HTMLCanvasElement | OffscreenCanvas | undefined;
+    let resolveLost: (value: null) => void = () => undefined;
+    const whenLost = new Promise<null>((resolve) => (resolveLost = resolve));
     const onLost = () => {
-      why = 'the WebGL context was lost';
+      if (abort.signal.aborted) return;
       abort.abort();
+      resolveLost(null);
     };
     canvas?.addEventListener('webglcontextlost', onLost as EventListener);
+    const poll = gl ? setInterval(() => gl.isContextLost() && onLost(), 1000) : undefined;
     return {
       signal: abort.signal,
-      reason: () => why,
-      dispose: () => canvas?.removeEventListener('webglcontextlost', onLost as EventListener),
+      whenLost,
+      reason: () => 'the WebGL context was lost',
+      dispose: () => {
+        canvas?.removeEventListener('webglcontextlost', onLost as EventListener);
+        if (poll !== undefined) clearInterval(poll);
+      },
     };
   }
 
