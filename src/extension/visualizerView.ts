@@ -41,6 +41,8 @@ export interface VisualizerTestHook {
   readonly lastRendered: () => VisualizerRenderedMessage | undefined;
   readonly lastGradientFlow: () => VisualizerGradientFlowMessage | undefined;
   readonly modelState: () => VisualizerModelMessage['state'];
+  /** What the view says about the model (why it failed, when it did). */
+  readonly modelMessage: () => string | null;
 }
 
 interface Loaded {
@@ -96,6 +98,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
     lastRendered: () => this.lastRendered,
     lastGradientFlow: () => this.lastGradientFlow,
     modelState: () => this.modelMessage.state,
+    modelMessage: () => this.modelMessage.message,
   };
 
   constructor(

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as vscode from 'vscode';
 import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
-import { createModel, presetConfig, type Arch, type SequenceModel } from '../../../src/core/models';
+import { createModel, presetConfig, type Arch, type ModelInternals } from '../../../src/core/models';
 import { NgramModel } from '../../../src/core/ngram';
 import { buildTokenizer, type Tokenizer } from '../../../src/core/tokenizers/tokenizer';
 import { matrixFromRows, type Matrix } from '../../../src/core/visualization/heatmap';
@@ -20,15 +20,19 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'seqlab-visualizer-'));
 const CORPUS = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\nmodule.exports = { greet };\n';
 
 /**
- * A nano model written to a file; the model itself is returned to compute the reference
- * inspect() (its weights are the file's). Loading the file again in this process could collide
- * with variable names other test bundles registered in the shared tfjs engine.
+ * A nano model written to a file, with its inspect() of `ids` computed and the model disposed
+ * before the extension loads the file. (tfjs keeps one engine per process: a model left alive
+ * here would hold variable names the extension's copy of the library may want.)
  */
-function writeModel(arch: Arch, tokenizer: Tokenizer): { file: string; model: SequenceModel } {
+function writeModel(arch: Arch, tokenizer: Tokenizer, ids: readonly number[]): { file: string; expected: ModelInternals } {
   const model = createModel(presetConfig(arch, 'nano', tokenizer.vocabSize, { seed: 3 }));
-  const file = path.join(scratch, `${arch}-${Math.random().toString(36).slice(2)}.seqlab`);
-  writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
-  return { file, model };
+  try {
+    const file = path.join(scratch, `${arch}-${Math.random().toString(36).slice(2)}.seqlab`);
+    writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
+    return { file, expected: model.inspect(ids) };
+  } finally {
+    model.dispose();
+  }
 }
 
 function assertClose(actual: Matrix, expected: Matrix, what: string, tolerance = 1e-4): void {
@@ -74,7 +78,7 @@ describe('Inside the Model', () => {
       }
       if (Date.now() > deadline) {
         assert.fail(
-          `no drawn internals for ${modelId} at the cursor: state ${api.visualizer.modelState()}, last sent ${sent?.modelId} ` +
+          `no drawn internals for ${modelId} at the cursor: state ${api.visualizer.modelState()} (${api.visualizer.modelMessage()}), last sent ${sent?.modelId} ` +
             `${sent?.fileName} (${sent?.tokens.ids.length} tokens, request ${sent?.requestId}), last drawn ${JSON.stringify(drawn)}`,
         );
       }
@@ -86,20 +90,18 @@ describe('Inside the Model', () => {
 
   it('shows an LSTM’s gates at the cursor: exactly its inspect() of the last tokens', async () => {
     const tokenizer = buildTokenizer('char', [CORPUS]);
-    const { file, model } = writeModel('lstm', tokenizer);
-    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
-    assert.ok(id, 'imported');
     const contextTokens = vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!;
     const window = windowTokens(tokenizer, textBeforeCursor, contextTokens, true);
     assert.ok(window.ids.length > 20, 'enough text before the cursor');
+    const { file, expected } = writeModel('lstm', tokenizer, window.ids);
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+    assert.ok(id, 'imported');
 
     const sent = await internalsFor(id, window.ids);
     assert.deepEqual(sent.tokens.labels, window.labels);
     assert.equal(api.visualizer.lastRendered()!.view, 'gates');
     assert.equal(api.visualizer.lastRendered()!.painted, 6 * 64 * window.ids.length, 'six maps of 64 units × the window drawn');
 
-    const expected = model.inspect(window.ids);
-    model.dispose();
     const layer = sent.layers[0];
     const ref = expected.layers[0];
     assert.equal(layer.kind, 'lstm');
@@ -116,17 +118,15 @@ describe('Inside the Model', () => {
 
   it('shows a Transformer’s attention at the cursor: exactly its inspect(), the causal upper triangle zero', async () => {
     const tokenizer = buildTokenizer('char', [CORPUS]);
-    const { file, model } = writeModel('transformer', tokenizer);
+    const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
+    const { file, expected } = writeModel('transformer', tokenizer, window.ids);
     const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
     assert.ok(id, 'imported');
-    const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
     const sent = await internalsFor(id, window.ids);
     assert.equal(api.visualizer.lastRendered()!.view, 'attention');
     const T = window.ids.length;
     assert.equal(api.visualizer.lastRendered()!.painted, (T * (T + 1)) / 2, 'the lower triangle and diagonal drawn, the masked upper triangle left empty');
 
-    const expected = model.inspect(window.ids);
-    model.dispose();
     const layer = sent.layers[0];
     const ref = expected.layers[0];
     if (layer.kind !== 'attention' || ref.kind !== 'attention') return assert.fail('attention layer expected');
