@@ -125,6 +125,23 @@ describe('Inside the Model: inspection in the host', () => {
     }
   });
 
+  it('loads a Transformer whose variable names another copy of tfjs in the process already holds', async () => {
+    // tfjs has one engine per process; a Transformer names its variables from a per-bundle counter.
+    const model = createModel(tiny('transformer'));
+    const bytes = saveModelFile({ model, tokenizer });
+    const next = Number(/^transformer(\d+)\//.exec(model.weights.get('embedding')!.name)![1]) + 1;
+    model.dispose();
+    const squatter = tf.variable(tf.zeros([1]), false, `transformer${next}/embedding`);
+    const inspection = await openInspection(bytes);
+    try {
+      assert.equal(inspection.info.arch, 'transformer');
+      assert.equal(inspection.inspectAt(text, 8, true).window.ids.length, 8);
+    } finally {
+      inspection.dispose();
+      squatter.dispose();
+    }
+  });
+
   it('n-gram: the next-character distribution only, as log probabilities', async () => {
     const ngram = NgramModel.train([text], { order: 3 });
     const inspection = await openInspection(saveNgramFile({ ngram }));

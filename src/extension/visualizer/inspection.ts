@@ -120,8 +120,25 @@ export interface Inspection {
 
 export async function openInspection(bytes: Uint8Array): Promise<Inspection> {
   const backend = await prepareInspectionBackend();
-  const loaded = loadModelFile(bytes);
+  const loaded = loadWithFreeNames(bytes);
   return loaded.kind === 'ngram' ? ngramInspection(loaded.ngram, loaded) : neuralInspection(loaded, backend);
+}
+
+/**
+ * loadModelFile, retried when a variable name is taken. tfjs keeps one engine per process, with
+ * one registry of variable names, shared by every copy of the library in it; a Transformer names
+ * its variables transformer<n>/… from a counter of its own bundle, so another copy in the same
+ * extension host (a test bundle, say) can hold the very same names. Each failed attempt moves the
+ * counter on, and loadModelFile disposes whatever it created before failing.
+ */
+function loadWithFreeNames(bytes: Uint8Array): LoadedModelFile {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return loadModelFile(bytes);
+    } catch (error) {
+      if (attempt >= 32 || !/already registered/.test(String(error))) throw error;
+    }
+  }
 }
 
 function countParameters(model: SequenceModel): number {
