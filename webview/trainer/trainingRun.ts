@@ -5,6 +5,8 @@
 // fails mid-run (a lost WebGL context), the run continues from the last checkpoint on the next
 // backend and says so.
 import * as tf from '@tensorflow/tfjs';
+// Registers the 'webgpu' backend (a hardware adapter is tried first; software ones are skipped).
+import '@tensorflow/tfjs-backend-webgpu';
 import { useBackend } from '../../src/core/backend';
 import type { BackendProbe, TrainingBackend } from '../../src/core/backendChoice';
 import { backendCandidates } from '../../src/core/backendFallback';
@@ -18,8 +20,8 @@ import type { Document } from '../../src/core/training/tokenStream';
 import { Trainer, TrainingControl, type EvalReport, type StepProgress, type TrainResult } from '../../src/core/training/trainer';
 import type { TrainerFromWebviewMessage, TrainStartMessage } from '../../src/protocol';
 
-/** tfjs backends this bundle can start (the WebGPU backend is a separate package, not installed). */
-export const BUNDLED_BACKENDS: readonly TrainingBackend[] = ['webgl', 'wasm', 'cpu'];
+/** tfjs backends this bundle can start, best first. */
+export const BUNDLED_BACKENDS: readonly TrainingBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface RunView {
   /** `resumedAt`: the step this backend starts from (0, or the last checkpoint's). */
