@@ -39,19 +39,26 @@ async function writeModel(arch: Arch): Promise<string> {
  */
 async function importModel(file: string): Promise<void> {
   const { page } = e2e();
-  await runCommand('Sequence Lab: Import Model File…');
   const input = page.locator('.quick-input-widget input.input');
-  const deadline = Date.now() + 20_000;
-  let polls = 0;
-  while (!((await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')).startsWith('/'))) {
-    if (polls++ % 5 === 0) {
-      step(`file dialog? visible ${await input.isVisible().catch(() => false)}, value "${await input.inputValue().catch(() => '')}", placeholder "${await input.getAttribute('placeholder').catch(() => '')}"`);
+  // The simple file dialog sometimes does not come up on a busy machine: ask again once.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand('Sequence Lab: Import Model File…');
+    const deadline = Date.now() + 20_000;
+    let polls = 0;
+    let open = false;
+    while (!(open = (await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')).startsWith('/'))) {
+      if (polls++ % 5 === 0) {
+        step(`file dialog? visible ${await input.isVisible().catch(() => false)}, value "${await input.inputValue().catch(() => '')}", placeholder "${await input.getAttribute('placeholder').catch(() => '')}"`);
+      }
+      if (Date.now() > deadline) break;
+      await page.waitForTimeout(200);
     }
-    if (Date.now() > deadline) {
+    if (open) break;
+    if (attempt === 2) {
       await screenshot('inside-the-model-no-file-dialog');
       throw new Error('the file dialog did not open');
     }
-    await page.waitForTimeout(200);
+    await page.keyboard.press('Escape');
   }
   await input.fill(file);
   await page.waitForTimeout(500);
