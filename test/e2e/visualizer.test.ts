@@ -60,14 +60,18 @@ async function importModel(file: string): Promise<void> {
     }
     await page.keyboard.press('Escape');
   }
-  await input.fill(file);
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Enter');
-  // The dialog may first complete the path, then accept it.
-  for (let i = 0; i < 3 && (await input.isVisible().catch(() => false)); i++) {
-    await page.waitForTimeout(500);
-    if (await input.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  // The dialog fills in its folder's listing asynchronously and may put its own path back over
+  // what was typed: type until the path stays, then accept; again if it is still open.
+  for (let attempt = 0; attempt < 6; attempt++) {
+    await input.fill(file);
+    await page.waitForTimeout(600);
+    if ((await input.inputValue().catch(() => '')) !== file) continue;
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(800);
+    if (!(await input.isVisible().catch(() => false))) return;
   }
+  await screenshot('inside-the-model-file-dialog-stuck');
+  throw new Error(`the file dialog did not accept ${file}`);
 }
 
 /** Puts the cursor at line:column of the active editor through Go to Line. */
