@@ -9,6 +9,7 @@ import {
   type AttentionParams,
 } from '../../src/core/models/attention';
 import { assertNoLeak, useTestBackend } from './tfSetup';
+import { maxAbsDiff } from './support/numeric';
 
 /** Plain-JS multi-head causal self-attention in double precision: the independent reference. */
 function referenceAttention(
@@ -53,12 +54,6 @@ function referenceAttention(
   return { output, weights };
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function flat(x: unknown): number[] {
   return (x as unknown[]).flat(Infinity as 1) as number[];

@@ -1,18 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { kneserNeyDiscounts, NgramModel, type NgramJson, type NgramSmoothing } from '../../src/core/ngram';
 import { bytesToBase64 } from '../../src/core/ngramStorage';
+import { seededRandom } from './support/numeric';
 
 /** Seeded PRNG (mulberry32), so that a failing case can be reproduced. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomText(random: () => number, alphabet: string, length: number): string {
   let text = '';

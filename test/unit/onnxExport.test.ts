@@ -26,6 +26,7 @@ import { OnnxGraph } from '../../src/core/onnx/onnxGraph';
 import { CharTokenizer } from '../../src/core/tokenizers/charTokenizer';
 import { loadOnnxRuntime } from '../../src/node/onnxRuntime';
 import { useTestBackend } from './tfSetup';
+import { maxAbsDiff } from './support/numeric';
 
 const TOLERANCE = 1e-4;
 
@@ -133,12 +134,6 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   const diff = maxAbsDiff(actual, expected);

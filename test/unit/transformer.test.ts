@@ -5,6 +5,7 @@ import { presetConfig } from '../../src/core/models/presets';
 import { disposeState, type ModelState, type TransformerConfig } from '../../src/core/models/sequenceModel';
 import { createTransformer, TransformerModel } from '../../src/core/models/transformer';
 import { assertNoLeak, testBackend, useTestBackend } from './tfSetup';
+import { maxAbsDiff } from './support/numeric';
 
 const tiny: TransformerConfig = {
   arch: 'transformer',
@@ -42,12 +43,6 @@ function logitsOf(model: TransformerModel | ReturnType<typeof createTransformer>
   return tf.tidy(() => model.forward(tf.tensor2d(ids, undefined, 'int32')).arraySync());
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** step() keeps the weights it derives (folded layer norms) until they change: derive them outside the leak checks. */
 function warmStepCache(model: ReturnType<typeof createTransformer>): void {

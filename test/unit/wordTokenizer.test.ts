@@ -3,18 +3,9 @@ import { decodeBytes } from '../../src/core/tokenizers/byteFallback';
 import { preTokenize } from '../../src/core/tokenizers/preTokenize';
 import { buildTokenizer, tokenizerFromJson, tokenLabel, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
 import { WordTokenizer } from '../../src/core/tokenizers/wordTokenizer';
+import { seededRandom } from './support/numeric';
 
 /** Seeded PRNG (mulberry32), so that a failing case can be reproduced. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tokensOf(tokenizer: Tokenizer, text: string): string[] {
   return tokenizer.encode(text).map((id) => tokenizer.tokenText(id));

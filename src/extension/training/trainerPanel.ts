@@ -82,10 +82,6 @@ export class TrainerPanel implements vscode.Disposable {
     if (!this.disposed) this.channel.post(message);
   }
 
-  whenReady(): Promise<void> {
-    return this.channel.whenReady();
-  }
-
   get visible(): boolean {
     return !this.disposed && this.panel.visible;
   }
