@@ -49,7 +49,9 @@ describe('training from the command palette', () => {
     else writeFileSync(settingsFile(), previous);
   });
 
-  it('trains with defaults: summary, live chart, progress notification, stop, model in the registry', async () => {
+  it('trains with defaults: summary, live chart, progress notification, stop, model in the registry', async function () {
+    // Several waits in a row, each bounded on its own; a busy machine needs more than the default in all.
+    this.timeout(240_000);
     const { page } = e2e();
     await runCommand('Sequence Lab: Train Model on Workspace');
     const defaults = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Train with defaults' });
