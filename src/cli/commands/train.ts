@@ -9,7 +9,9 @@ import { NgramModel } from '../../core/ngram';
 import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers/tokenizer';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
-import { countExclusions, readCorpus, splitFiles, type Corpus, type FileSplit } from '../../node/corpus';
+import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';
+import { splitTexts, type TextSplit } from '../../core/corpus/splitTexts';
+import { readCorpus } from '../../node/corpus';
 import { Options, UsageError, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
 import {
@@ -49,8 +51,10 @@ const spec: CommandSpec = {
   brief: 'Train a model on a folder of text files.',
   summary:
     'Train a language model on the text files under <dir> and save it as a model file. About a tenth of\n' +
-    'the text (whole files) is held out for validation. node_modules, .git, dist and out folders, binary\n' +
-    'files, files over 1 MB and secrets (.env*, *.pem, *.key, id_rsa*, private keys) are skipped.',
+    'the text (whole files) is held out for validation. Left out, as in the extension: what .gitignore\n' +
+    'files ignore, secrets (.env* and key files, .ssh/.aws/.docker/.gnupg folders, tokens, keys and\n' +
+    'passwords found in the text), binary files and files over 1 MB; node_modules, .git, dist and out\n' +
+    'folders are not entered.',
   positionals: [{ name: 'dir', description: 'Folder of text files to train on.' }],
   options: [
     { name: 'arch', kind: 'choice', choices: TRAIN_ARCHS, defaultText: 'lstm', description: 'Architecture (ngram: a Kneser-Ney character n-gram).' },
@@ -78,7 +82,7 @@ export function describeCorpus(corpus: Corpus): string {
   );
 }
 
-function corpusMetadata(dir: string, corpus: Corpus, split: FileSplit, tokens: { train: number; validation: number }) {
+function corpusMetadata(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, tokens: { train: number; validation: number }) {
   const summary: CorpusSummary & {
     description: string;
     files: number;
@@ -131,9 +135,9 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const corpus = readCorpus(dir);
   progress.log(describeCorpus(corpus));
   if (corpus.files.length === 0) throw new CliError(`no text files to train on under "${dir}"`);
-  let split: FileSplit;
+  let split: TextSplit<CorpusFile>;
   try {
-    split = splitFiles(corpus.files, { seed });
+    split = splitTexts(corpus.files, { seed });
   } catch (e) {
     throw new CliError(`too little text to train on: ${(e as Error).message}`);
   }
@@ -155,7 +159,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   }
 }
 
-function trainNgram(dir: string, corpus: Corpus, split: FileSplit, order: number, out: string, progress: Progress): TrainJson {
+function trainNgram(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, order: number, out: string, progress: Progress): TrainJson {
   const trainTexts = split.train.map((f) => f.text);
   const validationTexts = split.validation.map((f) => f.text);
   progress.log(`counting ${order}-grams`);
@@ -195,7 +199,7 @@ interface NeuralSettings {
 async function trainNeural(
   dir: string,
   corpus: Corpus,
-  split: FileSplit,
+  split: TextSplit<CorpusFile>,
   trainTexts: string[],
   s: NeuralSettings,
   progress: Progress,
@@ -206,7 +210,7 @@ async function trainNeural(
   const maxTimeMs = minutes === undefined ? undefined : minutes * 60_000;
 
   const tokenizer = buildTokenizer(s.tokenizerKind, trainTexts);
-  const encode = (files: FileSplit['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
+  const encode = (files: TextSplit<CorpusFile>['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
   const model = createModel(presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed }));
   const params = [...model.weights.values()].reduce((n, v) => n + v.size, 0);
   progress.log(`${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend`);
