@@ -1,6 +1,5 @@
 // `seqlab train`: corpus → split by file → tokenizer (from the training files) → model →
 // Trainer → model file with metadata saying what it was trained on and how.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../core/backend';
 import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
@@ -11,6 +10,7 @@ import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
 import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';
 import { splitTexts, type TextSplit } from '../../core/corpus/splitTexts';
+import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
 import { readCorpus } from '../../node/corpus';
 import { Options, UsageError, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
@@ -104,12 +104,22 @@ function corpusMetadata(dir: string, corpus: Corpus, split: TextSplit<CorpusFile
   return summary;
 }
 
-function writeModel(out: string, bytes: Uint8Array): void {
+/** Writes the model atomically: killed midway, the previous file at `out` is still whole. */
+async function writeModel(out: string, bytes: Uint8Array): Promise<void> {
   try {
-    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    writeFileSync(out, bytes);
+    await writeFileAtomic(out, bytes);
   } catch (e) {
     throw new CliError(`cannot write "${out}": ${(e as Error).message}`);
+  }
+}
+
+/** Refuses an --out that cannot be written (or is the corpus folder) before any work is done. */
+export function checkOutput(out: string, inputs: readonly string[]): void {
+  try {
+    checkOutputs([out], inputs);
+  } catch (e) {
+    if (e instanceof OutputError) throw new CliError(`--out: ${e.message}`);
+    throw e;
   }
 }
 
@@ -130,6 +140,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     throw new UsageError('--tokenizer word does not apply to --arch ngram (the n-gram model reads characters)');
   }
   requirePath(dir, 'folder', 'folder');
+  checkOutput(out, [dir]);
 
   const progress = new Progress(io.stderr);
   const corpus = readCorpus(dir);
@@ -146,7 +157,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
 
   const result =
     arch === 'ngram'
-      ? trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
+      ? await trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
       : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o }, progress);
   progress.done();
   if (o.flag('json')) printJson(io, result);
@@ -159,7 +170,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   }
 }
 
-function trainNgram(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, order: number, out: string, progress: Progress): TrainJson {
+async function trainNgram(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, order: number, out: string, progress: Progress): Promise<TrainJson> {
   const trainTexts = split.train.map((f) => f.text);
   const validationTexts = split.validation.map((f) => f.text);
   progress.log(`counting ${order}-grams`);
@@ -175,7 +186,7 @@ function trainNgram(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, o
     corpus: corpusMetadata(dir, corpus, split, { train: trainChars, validation: validationChars }),
     ngram: { order, smoothing: ngram.smoothing, elapsedMs, trainBitsPerChar: trainBits, validationBitsPerChar: valBits },
   };
-  writeModel(out, saveNgramFile({ ngram, metadata }));
+  await writeModel(out, saveNgramFile({ ngram, metadata }));
   return {
     arch: 'ngram',
     params: 0,
@@ -263,7 +274,7 @@ async function trainNeural(
       training: summary.training,
       preset: s.preset,
     };
-    writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
+    await writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
     return {
       arch: s.arch,
       params,
