@@ -29,7 +29,8 @@ import { NgramModel } from '../src/core/ngram';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';
 import { splitCorpus } from '../src/core/training/tokenStream';
-import { readCorpus, splitFiles } from '../src/node/corpus';
+import { splitTexts } from '../src/core/corpus/splitTexts';
+import { readCorpus } from '../src/node/corpus';
 import { nodeWasmPaths } from '../src/node/wasmPaths';
 import type { ProbeResult } from './completionProbe';
 import type { SourceFile } from './corpus';
@@ -275,7 +276,7 @@ export async function runQuality(
   if (shipped) {
     const loaded = loadModelFile(readFileSync(shipped));
     if (loaded.kind === 'neural') {
-      const split = splitFiles(readCorpus(path.join(root, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
+      const split = splitTexts(readCorpus(path.join(root, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
       const texts = limitCharacters(
         split.validation.map((f) => f.text),
         options.qualityChars,

@@ -315,7 +315,7 @@ describe('inline completions', () => {
       writeFileSync(b, 'function computeTheAnswer() { return 42; }\n'.repeat(20));
       writeFileSync(secret, 'API_KEY=const answer = computeTheSecret\n'.repeat(50));
       const worker = WorkspaceNgram.start({
-        files: [a, b, secret, path.join(dir, 'missing.js')],
+        files: [a, b, secret, path.join(dir, 'missing.js')].map((absolute) => ({ absolute, relative: path.basename(absolute) })),
         decoding,
         workerScript: path.join(__dirname, '..', '..', '..', 'dist', 'ngramWorker.js'),
       });

@@ -2,15 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  containsPrivateKey,
-  countExclusions,
-  decodeText,
-  DEFAULT_MAX_FILE_BYTES,
-  isSecretFileName,
-  readCorpus,
-  splitFiles,
-} from '../../src/node/corpus';
+import { countExclusions, decodeText } from '../../src/core/corpus/filters';
+import { findSecret, secretInPath } from '../../src/core/corpus/secrets';
+import { DEFAULT_MAX_FILE_BYTES, readCorpus } from '../../src/node/corpus';
+
+const isSecretFileName = (name: string) => secretInPath(name) !== null;
+const containsPrivateKey = (text: string) => findSecret(text) === 'private key block';
 
 describe('corpus reader', () => {
   let root: string;
@@ -60,21 +57,21 @@ describe('corpus reader', () => {
       ['a.js', 'bom.txt', 'empty.txt', 'exact.txt', 'sub/b.ts', 'sub/deeper/c.md'],
     );
     assert.deepEqual(corpus.excluded, [
-      { path: '.env', reason: 'secret' },
-      { path: '.env.local', reason: 'secret' },
+      { path: '.env', reason: 'secret', detail: 'environment file' },
+      { path: '.env.local', reason: 'secret', detail: 'environment file' },
       { path: '.git/', reason: 'ignored-directory' },
       { path: 'big.txt', reason: 'too-large' },
       { path: 'dist/', reason: 'ignored-directory' },
-      { path: 'id_rsa', reason: 'secret' },
-      { path: 'id_rsa.pub', reason: 'secret' },
+      { path: 'id_rsa', reason: 'secret', detail: 'SSH key file' },
+      { path: 'id_rsa.pub', reason: 'secret', detail: 'SSH key file' },
       { path: 'image.png', reason: 'binary' },
       { path: 'latin1.txt', reason: 'binary' },
       { path: 'link.js', reason: 'symlink' },
       { path: 'node_modules/', reason: 'ignored-directory' },
-      { path: 'notes.txt', reason: 'secret' },
+      { path: 'notes.txt', reason: 'secret', detail: 'private key block' },
       { path: 'out/', reason: 'ignored-directory' },
-      { path: 'private.key', reason: 'secret' },
-      { path: 'server.pem', reason: 'secret' },
+      { path: 'private.key', reason: 'secret', detail: 'key or credential file' },
+      { path: 'server.pem', reason: 'secret', detail: 'key or credential file' },
       { path: 'sub/node_modules/', reason: 'ignored-directory' },
     ]);
     assert.deepEqual(countExclusions(corpus.excluded), {
@@ -120,27 +117,55 @@ describe('corpus reader', () => {
   });
 });
 
-describe('file split', () => {
-  it('holds out whole files', () => {
-    const files = Array.from({ length: 12 }, (_, i) => ({ path: `f${i}.js`, text: `file ${i}\n`.repeat(10 + i) }));
-    const split = splitFiles(files, { seed: 0 });
-    assert.equal(split.splitBy, 'file');
-    assert.equal(split.train.length + split.validation.length, 12);
-    assert.ok(split.validation.length >= 1);
-    // Same objects, in the caller's order on each side.
-    for (const f of [...split.train, ...split.validation]) assert.ok(files.includes(f));
-    const order = (list: typeof files) => list.map((f) => files.indexOf(f));
-    assert.deepEqual(order(split.train), [...order(split.train)].sort((a, b) => a - b));
-    const validationChars = split.validation.reduce((n, f) => n + f.text.length, 0);
-    const total = files.reduce((n, f) => n + f.text.length, 0);
-    assert.ok(validationChars <= 0.1 * total);
+describe('corpus reader: the shared policy', () => {
+  let root: string;
+  const write = (relative: string, content: string) => {
+    const file = path.join(root, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  };
+
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'seqlab-corpus-policy-'));
+    // A reversed range git cannot use: that line matches nothing, the rest of the file applies.
+    write('.gitignore', '[z-a]*.bak\n*.log\nbuild/\n!keep.log\n');
+    write('a.js', 'a\n');
+    write('x.log', 'log\n');
+    write('keep.log', 'kept\n');
+    write('build/gen.js', 'generated\n');
+    write('pkg/.gitignore', '*.snap\n');
+    write('pkg/a.snap', 'snap\n');
+    write('pkg/b.js', 'b\n');
+    write('other/a.snap', 'not ignored here\n');
+    write('home/.ssh/config', 'Host x\n');
+    write('home/.aws/config', '[default]\n');
+    write('.docker/config.json', '{}\n');
+    write('.gnupg/pubring.kbx', 'x\n');
+    write('.seqlab/models/m.json', '{}\n');
+    write('deploy/prod.env', 'A=1\n');
   });
 
-  it('cuts a lone file at 90% of its characters', () => {
-    const text = 'abcdefghij'.repeat(10);
-    const split = splitFiles([{ path: 'only.txt', text }]);
-    assert.equal(split.splitBy, 'position');
-    assert.deepEqual(split.train, [{ path: 'only.txt', text: text.slice(0, 90) }]);
-    assert.deepEqual(split.validation, [{ path: 'only.txt', text: text.slice(90) }]);
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('applies .gitignore (nested, a malformed line costing only itself), credential folders and .seqlab', () => {
+    const corpus = readCorpus(root);
+    assert.deepEqual(
+      corpus.files.map((f) => f.path),
+      ['.gitignore', 'a.js', 'keep.log', 'other/a.snap', 'pkg/.gitignore', 'pkg/b.js'],
+    );
+    assert.deepEqual(
+      corpus.excluded.map((e) => `${e.path} ${e.reason}`),
+      [
+        '.docker/ secret',
+        '.gnupg/ secret',
+        '.seqlab/ ignored-directory',
+        'build/ gitignored',
+        'deploy/prod.env secret',
+        'home/.aws/ secret',
+        'home/.ssh/ secret',
+        'pkg/a.snap gitignored',
+        'x.log gitignored',
+      ],
+    );
   });
 });

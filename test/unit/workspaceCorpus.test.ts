@@ -4,8 +4,9 @@
 import * as assert from 'node:assert/strict';
 import type { BackendProbe } from '../../src/core/backendChoice';
 import { backendCandidates } from '../../src/core/backendFallback';
-import { decodeText, findSecret, isSecretFileName, isSecretPath, sampleEvenly } from '../../src/core/corpus/filters';
-import { GitignoreMatcher, parseGitignore } from '../../src/core/corpus/gitignore';
+import { decodeText, sampleEvenly } from '../../src/core/corpus/filters';
+import { GitignoreMatcher } from '../../src/core/corpus/gitignore';
+import { findSecret, secretInPath } from '../../src/core/corpus/secrets';
 import { languageOf, languageShares } from '../../src/core/corpus/languages';
 import { summarizeCorpus, type CorpusDescription } from '../../src/core/corpus/summary';
 import { splitTexts } from '../../src/core/corpus/splitTexts';
@@ -26,18 +27,21 @@ const fake = {
 describe('workspace corpus: secrets and binaries', () => {
   it('refuses secret files by name before reading them', () => {
     for (const name of ['.env', '.env.local', '.ENV.production', 'server.pem', 'tls.key', 'ca.crt', 'store.p12', 'id_rsa', 'id_ed25519.pub', '.npmrc', '.netrc', 'putty.ppk']) {
-      assert.equal(isSecretFileName(name), true, name);
+      assert.equal(secretInPath(name) !== null, true, name);
     }
     for (const name of ['env.ts', 'environment.js', 'keys.js', 'key.txt', 'pem.md', 'my_id_rsa.txt', 'monkey.ts', 'certificate.md']) {
-      assert.equal(isSecretFileName(name), false, name);
+      assert.equal(secretInPath(name) !== null, false, name);
     }
   });
 
   it('refuses whole credential folders', () => {
-    assert.equal(isSecretPath('home/.ssh/known_hosts'), true);
-    assert.equal(isSecretPath('.aws/credentials'), true);
-    assert.equal(isSecretPath('src/.env.test'), true);
-    assert.equal(isSecretPath('src/ssh/client.ts'), false);
+    assert.equal(secretInPath('home/.ssh/known_hosts'), '.ssh folder');
+    assert.equal(secretInPath('.aws/config'), '.aws folder');
+    assert.equal(secretInPath('x/.docker/config.json'), '.docker folder');
+    assert.equal(secretInPath('.gnupg'), '.gnupg folder');
+    assert.equal(secretInPath('src/.env.test'), 'environment file');
+    assert.equal(secretInPath('deploy/prod.env'), 'key or credential file');
+    assert.equal(secretInPath('src/ssh/client.ts'), null);
   });
 
   it('names the well-known secret format a text contains, and finds none in ordinary code', () => {
@@ -85,10 +89,9 @@ describe('workspace corpus: total cap', () => {
 });
 
 describe('.gitignore rules', () => {
-  const matcher = new GitignoreMatcher([
-    parseGitignore('', ['# comment', '', '*.log', '!keep.log', 'build/', '/root-only.txt', 'docs/**/draft-*.md', 'tmp?', '\\#hash'].join('\n')),
-    parseGitignore('pkg', 'generated\n!generated/keep.js\n*.snap\n'),
-  ]);
+  const matcher = new GitignoreMatcher()
+    .add('', ['# comment', '', '*.log', '!keep.log', 'build/', '/root-only.txt', 'docs/**/draft-*.md', 'tmp?', '\\#hash'].join('\n'))
+    .add('pkg', 'generated\n!generated/keep.js\n*.snap\n');
   const cases: Array<[string, boolean]> = [
     ['a.log', true],
     ['deep/er/b.log', true],

@@ -12,7 +12,8 @@ import {
   scoreNgram,
   type PredictionScores,
 } from '../../core/evaluation';
-import { decodeText, readCorpus } from '../../node/corpus';
+import { decodeText } from '../../core/corpus/filters';
+import { readCorpus } from '../../node/corpus';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
 import { backendOption, CliError, formatNumber, formatPercent, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';

@@ -1,9 +1,8 @@
 // `seqlab export-onnx`: a neural model file → its two ONNX graphs (core/onnx/export.ts does
 // the work, so that the extension's Export Model command writes the same bytes).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { BackendName } from '../../core/backend';
 import { exportOnnx, stepGraphPath } from '../../core/onnx/export';
+import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { backendOption, CliError, formatNumber, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
 
@@ -33,6 +32,13 @@ const spec: CommandSpec = {
 async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const o = new Options(args.options);
   const [modelPath, out] = args.positionals;
+  const step = stepGraphPath(out);
+  try {
+    checkOutputs([out, step], [modelPath]);
+  } catch (e) {
+    if (e instanceof OutputError) throw new CliError(e.message);
+    throw e;
+  }
   const loaded = await readModel(modelPath, o.string('backend', 'wasm') as BackendName);
   if (loaded.kind !== 'neural') throw new CliError(`"${modelPath}" is an n-gram model; only neural models have an ONNX form`);
   let graphs;
@@ -41,11 +47,11 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   } finally {
     loaded.model.dispose();
   }
-  const step = stepGraphPath(out);
+  // Each file atomically: killed midway, a previous export is still whole (at worst the full
+  // graph is new and the step graph old; both are complete files).
   try {
-    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    writeFileSync(out, graphs.full);
-    writeFileSync(step, graphs.step);
+    await writeFileAtomic(out, graphs.full);
+    await writeFileAtomic(step, graphs.step);
   } catch (e) {
     throw new CliError(`cannot write "${out}": ${(e as Error).message}`);
   }

@@ -1,6 +1,5 @@
 // `seqlab train`: corpus → split by file → tokenizer (from the training files) → model →
 // Trainer → model file with metadata saying what it was trained on and how.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../core/backend';
 import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
@@ -9,7 +8,10 @@ import { NgramModel } from '../../core/ngram';
 import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers/tokenizer';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
-import { countExclusions, readCorpus, splitFiles, type Corpus, type FileSplit } from '../../node/corpus';
+import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';
+import { splitTexts, type TextSplit } from '../../core/corpus/splitTexts';
+import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
+import { readCorpus } from '../../node/corpus';
 import { Options, UsageError, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
 import {
@@ -49,8 +51,10 @@ const spec: CommandSpec = {
   brief: 'Train a model on a folder of text files.',
   summary:
     'Train a language model on the text files under <dir> and save it as a model file. About a tenth of\n' +
-    'the text (whole files) is held out for validation. node_modules, .git, dist and out folders, binary\n' +
-    'files, files over 1 MB and secrets (.env*, *.pem, *.key, id_rsa*, private keys) are skipped.',
+    'the text (whole files) is held out for validation. Left out, as in the extension: what .gitignore\n' +
+    'files ignore, secrets (.env* and key files, .ssh/.aws/.docker/.gnupg folders, tokens, keys and\n' +
+    'passwords found in the text), binary files and files over 1 MB; node_modules, .git, dist and out\n' +
+    'folders are not entered.',
   positionals: [{ name: 'dir', description: 'Folder of text files to train on.' }],
   options: [
     { name: 'arch', kind: 'choice', choices: TRAIN_ARCHS, defaultText: 'lstm', description: 'Architecture (ngram: a Kneser-Ney character n-gram).' },
@@ -78,7 +82,7 @@ export function describeCorpus(corpus: Corpus): string {
   );
 }
 
-function corpusMetadata(dir: string, corpus: Corpus, split: FileSplit, tokens: { train: number; validation: number }) {
+function corpusMetadata(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, tokens: { train: number; validation: number }) {
   const summary: CorpusSummary & {
     description: string;
     files: number;
@@ -100,12 +104,22 @@ function corpusMetadata(dir: string, corpus: Corpus, split: FileSplit, tokens: {
   return summary;
 }
 
-function writeModel(out: string, bytes: Uint8Array): void {
+/** Writes the model atomically: killed midway, the previous file at `out` is still whole. */
+async function writeModel(out: string, bytes: Uint8Array): Promise<void> {
   try {
-    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    writeFileSync(out, bytes);
+    await writeFileAtomic(out, bytes);
   } catch (e) {
     throw new CliError(`cannot write "${out}": ${(e as Error).message}`);
+  }
+}
+
+/** Refuses an --out that cannot be written (or is the corpus folder) before any work is done. */
+export function checkOutput(out: string, inputs: readonly string[]): void {
+  try {
+    checkOutputs([out], inputs);
+  } catch (e) {
+    if (e instanceof OutputError) throw new CliError(`--out: ${e.message}`);
+    throw e;
   }
 }
 
@@ -126,14 +140,15 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     throw new UsageError('--tokenizer word does not apply to --arch ngram (the n-gram model reads characters)');
   }
   requirePath(dir, 'folder', 'folder');
+  checkOutput(out, [dir]);
 
   const progress = new Progress(io.stderr);
   const corpus = readCorpus(dir);
   progress.log(describeCorpus(corpus));
   if (corpus.files.length === 0) throw new CliError(`no text files to train on under "${dir}"`);
-  let split: FileSplit;
+  let split: TextSplit<CorpusFile>;
   try {
-    split = splitFiles(corpus.files, { seed });
+    split = splitTexts(corpus.files, { seed });
   } catch (e) {
     throw new CliError(`too little text to train on: ${(e as Error).message}`);
   }
@@ -142,7 +157,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
 
   const result =
     arch === 'ngram'
-      ? trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
+      ? await trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
       : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o }, progress);
   progress.done();
   if (o.flag('json')) printJson(io, result);
@@ -155,7 +170,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   }
 }
 
-function trainNgram(dir: string, corpus: Corpus, split: FileSplit, order: number, out: string, progress: Progress): TrainJson {
+async function trainNgram(dir: string, corpus: Corpus, split: TextSplit<CorpusFile>, order: number, out: string, progress: Progress): Promise<TrainJson> {
   const trainTexts = split.train.map((f) => f.text);
   const validationTexts = split.validation.map((f) => f.text);
   progress.log(`counting ${order}-grams`);
@@ -171,7 +186,7 @@ function trainNgram(dir: string, corpus: Corpus, split: FileSplit, order: number
     corpus: corpusMetadata(dir, corpus, split, { train: trainChars, validation: validationChars }),
     ngram: { order, smoothing: ngram.smoothing, elapsedMs, trainBitsPerChar: trainBits, validationBitsPerChar: valBits },
   };
-  writeModel(out, saveNgramFile({ ngram, metadata }));
+  await writeModel(out, saveNgramFile({ ngram, metadata }));
   return {
     arch: 'ngram',
     params: 0,
@@ -195,7 +210,7 @@ interface NeuralSettings {
 async function trainNeural(
   dir: string,
   corpus: Corpus,
-  split: FileSplit,
+  split: TextSplit<CorpusFile>,
   trainTexts: string[],
   s: NeuralSettings,
   progress: Progress,
@@ -206,7 +221,7 @@ async function trainNeural(
   const maxTimeMs = minutes === undefined ? undefined : minutes * 60_000;
 
   const tokenizer = buildTokenizer(s.tokenizerKind, trainTexts);
-  const encode = (files: FileSplit['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
+  const encode = (files: TextSplit<CorpusFile>['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
   const model = createModel(presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed }));
   const params = [...model.weights.values()].reduce((n, v) => n + v.size, 0);
   progress.log(`${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend`);
@@ -259,7 +274,7 @@ async function trainNeural(
       training: summary.training,
       preset: s.preset,
     };
-    writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
+    await writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
     return {
       arch: s.arch,
       params,

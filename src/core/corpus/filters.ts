@@ -1,7 +1,11 @@
-// What must not, or cannot, be trained on, as pure functions shared by the extension host's
-// workspace corpus and the CLI's folder reader: secrets (a language model can repeat what it
-// saw, so a key in the corpus is a key in the completions), binary files, and size caps.
+// The corpus policy: what must not, or cannot, be trained on, decided by the same pure functions
+// for every entry point (the CLI's folder reader in src/node, the workspace corpus and the
+// workspace n-gram in src/extension): per path before reading (the workspace's own .seqlab
+// folder, secrets by name or folder, .gitignore), per file after reading (size, binary, secrets
+// in the text), then the total cap. Callers enumerate and read; this file decides.
 // No vscode, no DOM, no Node built-ins.
+import type { GitignoreMatcher } from './gitignore';
+import { findSecret, secretInPath } from './secrets';
 
 /** Why a file was left out of a training corpus. */
 export type ExclusionReason =
@@ -26,65 +30,89 @@ export const EXCLUSION_LABELS: Readonly<Record<ExclusionReason, { one: string; m
   'sampled-out': { one: 'file left out to keep under the total cap', many: 'files left out to keep under the total cap' },
 };
 
-// ---- secrets ----------------------------------------------------------------------------
-
-/** Extensions of key, certificate and keystore files (lower case, with the dot). */
-const SECRET_EXTENSIONS: readonly string[] = [
-  '.pem', '.key', '.crt', '.cer', '.der', '.p12', '.pfx', '.p8', '.jks', '.keystore', '.ppk', '.kdbx', '.gpg', '.pgp',
-];
-
-/** Whole file names (lower case) that hold credentials by convention. */
-const SECRET_NAMES: readonly string[] = ['.netrc', '_netrc', '.pgpass', '.htpasswd', '.npmrc', '.pypirc', '.git-credentials', 'credentials.json'];
-
-/**
- * Secrets by file name alone, decided before the file is read: `.env*` files, key and
- * certificate files, SSH private keys (`id_rsa*` and kin), and credential stores.
- */
-export function isSecretFileName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (
-    lower.startsWith('.env') ||
-    SECRET_EXTENSIONS.some((ext) => lower.endsWith(ext)) ||
-    SECRET_NAMES.includes(lower) ||
-    /^id_(rsa|dsa|ecdsa|ed25519)/.test(lower)
-  );
+/** A file kept for training. */
+export interface CorpusFile {
+  /** Relative to its root, '/'-separated (prefixed with the folder's name in a multi-root workspace). */
+  readonly path: string;
+  readonly text: string;
 }
 
+/** A file (or folder, path ending in '/') left out, and why. */
+export interface ExcludedFile {
+  readonly path: string;
+  readonly reason: ExclusionReason;
+  /** For secrets: which kind. */
+  readonly detail?: string;
+}
+
+export interface Exclusion {
+  readonly reason: ExclusionReason;
+  readonly detail?: string;
+}
+
+export interface Corpus<F extends CorpusFile = CorpusFile> {
+  /** In path order. */
+  readonly files: F[];
+  /** In path order. */
+  readonly excluded: ExcludedFile[];
+  /** UTF-16 code units of the kept files. */
+  readonly characters: number;
+}
+
+/** Folders no corpus enters whatever the settings: the workspace's own models and their cards. */
+export const ALWAYS_IGNORED_FOLDERS: readonly string[] = ['.seqlab'];
+
 /**
- * Secrets by path ('/'-separated): a secret file name, or anything inside an `.ssh` folder or
- * an `.aws`, `.gnupg` or `.docker` configuration folder.
+ * Why `path` (relative to its root, '/'-separated) is left out before anything is read, or null:
+ * the workspace's own .seqlab folder, a secret by name or folder, an ignored .gitignore entry.
+ * Works for folders too (`isDirectory`), so a walker need not enter them.
  */
-export function isSecretPath(path: string): boolean {
+export function excludeByPath(path: string, isDirectory: boolean, gitignore?: GitignoreMatcher): Exclusion | null {
   const parts = path.split('/');
-  const name = parts[parts.length - 1];
-  return isSecretFileName(name) || parts.slice(0, -1).some((p) => SECRET_FOLDERS.includes(p.toLowerCase()));
-}
-
-const SECRET_FOLDERS: readonly string[] = ['.ssh', '.aws', '.gnupg', '.docker'];
-
-/** Well-known secret formats: a match anywhere in a file excludes the whole file. */
-export const SECRET_PATTERNS: ReadonlyArray<{ readonly kind: string; readonly pattern: RegExp }> = [
-  { kind: 'private key block', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/ },
-  { kind: 'AWS access key', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { kind: 'GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/ },
-  { kind: 'GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
-  { kind: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/ },
-  { kind: 'Stripe secret key', pattern: /\b[rs]k_live_[A-Za-z0-9]{20,}\b/ },
-  { kind: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { kind: 'OpenAI or Anthropic API key', pattern: /\bsk-(proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{32,}/ },
-  { kind: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
-  { kind: 'JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
-];
-
-/** The kind of the first well-known secret in `text`, or null when none is found. */
-export function findSecret(text: string): string | null {
-  for (const { kind, pattern } of SECRET_PATTERNS) if (pattern.test(text)) return kind;
+  if (parts.some((p) => ALWAYS_IGNORED_FOLDERS.includes(p)) && (isDirectory || parts.length > 1)) {
+    return { reason: 'ignored-directory' };
+  }
+  const secret = secretInPath(path);
+  if (secret !== null) return { reason: 'secret', detail: secret };
+  if (gitignore && !gitignore.isEmpty && gitignore.isIgnored(path, isDirectory)) return { reason: 'gitignored' };
   return null;
 }
 
-/** True when `text` holds a PEM private key block (BEGIN RSA PRIVATE KEY and the like, between dashes). */
-export function containsPrivateKey(text: string): boolean {
-  return SECRET_PATTERNS[0].pattern.test(text);
+/**
+ * The text of a file that passed `excludeByPath`, or why it is left out: over `maxFileBytes`,
+ * binary (NUL or invalid UTF-8), or holding a secret. `content` is the file's bytes, or the text
+ * of an editor with unsaved changes (measured in UTF-16 code units).
+ */
+export function judgeFile(content: Uint8Array | string, maxFileBytes: number): { readonly text: string } | Exclusion {
+  if (content.length > maxFileBytes) return { reason: 'too-large' };
+  const text = typeof content === 'string' ? content : decodeText(content);
+  if (text === null) return { reason: 'binary' };
+  const secret = findSecret(text);
+  if (secret !== null) return { reason: 'secret', detail: secret };
+  return { text };
+}
+
+/** Kept and excluded files in path order; over `maxTotalChars`, an even sample of the files. */
+export function finishCorpus<F extends CorpusFile>(kept: readonly F[], excluded: readonly ExcludedFile[], maxTotalChars = Infinity): Corpus<F> {
+  const sorted = [...kept].sort((a, b) => compareCodeUnits(a.path, b.path));
+  const keep = sampleEvenly(sorted.map((f) => f.text.length), maxTotalChars);
+  const files: F[] = [];
+  const out = [...excluded];
+  sorted.forEach((f, i) => (keep[i] ? files.push(f) : out.push({ path: f.path, reason: 'sampled-out' })));
+  out.sort((a, b) => compareCodeUnits(a.path, b.path));
+  return { files, excluded: out, characters: files.reduce((n, f) => n + f.text.length, 0) };
+}
+
+/** Counts of excluded paths by reason, e.g. { binary: 2, secret: 1 }. */
+export function countExclusions(excluded: readonly ExcludedFile[]): Partial<Record<ExclusionReason, number>> {
+  const counts: Partial<Record<ExclusionReason, number>> = {};
+  for (const e of excluded) counts[e.reason] = (counts[e.reason] ?? 0) + 1;
+  return counts;
+}
+
+/** Code-unit order, so a corpus is the same on every platform and locale. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // ---- binary -----------------------------------------------------------------------------

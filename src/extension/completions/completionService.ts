@@ -11,6 +11,8 @@ import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
 import { CompletionController, TOKENS_PER_LINE, type ControllerSettings } from './completionController';
 import type { CompletionModel } from './runtimeEngines';
 import type { DecodingOptions, ServingEngine } from './servingEngine';
+import { enumerateWorkspace } from '../training/workspaceCorpus';
+import type { WorkspaceFile } from './ngramWorker';
 import { WorkspaceNgram } from './workspaceNgram';
 
 export type CompletionState = 'on' | 'off' | 'snoozed' | 'loading' | 'error';
@@ -270,18 +272,15 @@ export class CompletionService implements vscode.Disposable {
     }
   }
 
-  /** Workspace files on disk to count, open ones first; seqlab.include/exclude and files.exclude apply. */
-  private async workspaceFiles(): Promise<string[]> {
-    const include = globOf(this.config.include) ?? '**/*';
-    const filesExclude = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {};
-    const exclude = globOf([...this.config.exclude, ...Object.keys(filesExclude).filter((k) => filesExclude[k])]);
-    const found = (await vscode.workspace.findFiles(include, exclude ?? null, MAX_WORKSPACE_FILES))
-      .filter((u) => u.scheme === 'file')
-      .map((u) => u.fsPath);
+  /** Workspace files on disk to count, open ones first: the training corpus's enumeration and path policy. */
+  private async workspaceFiles(): Promise<WorkspaceFile[]> {
+    const { candidates } = await enumerateWorkspace({ include: this.config.include, exclude: this.config.exclude, maxCandidates: MAX_WORKSPACE_FILES });
+    const found = candidates.filter((c) => c.uri.scheme === 'file');
     // Files open in editors first (they are read first if the total is capped); nothing outside the workspace.
-    const inWorkspace = new Set(found);
-    const open = vscode.workspace.textDocuments.map((d) => d.uri.fsPath).filter((p) => inWorkspace.has(p));
-    return [...new Set([...open, ...found])];
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.fsPath));
+    const first = found.filter((c) => open.has(c.uri.fsPath));
+    const rest = found.filter((c) => !open.has(c.uri.fsPath));
+    return [...first, ...rest].map((c) => ({ absolute: c.uri.fsPath, relative: c.relative }));
   }
 
   private replaceEngine(why: string): void {
@@ -325,8 +324,3 @@ export class CompletionService implements vscode.Disposable {
   }
 }
 
-/** One glob for several: "a" or "{a,b}"; undefined for none. */
-function globOf(patterns: readonly string[]): string | undefined {
-  if (patterns.length === 0) return undefined;
-  return patterns.length === 1 ? patterns[0] : `{${patterns.join(',')}}`;
-}

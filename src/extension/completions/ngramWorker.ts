@@ -1,19 +1,24 @@
 // Worker thread (dist/ngramWorker.js) that builds the workspace n-gram model and answers
 // suggestions from it, so that neither reading and counting the workspace (about a second per
 // half megabyte) nor a slow suggestion ever blocks the extension host.
-import { readFile, stat } from 'node:fs/promises';
-import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { ngramEngine, type CompletionEngine } from '../../core/completionEngine';
 import { NgramModel } from '../../core/ngram';
-import { decodeText, findSecret, isSecretFileName } from '../../core/corpus/filters';
+import { excludeByPath, judgeFile } from '../../core/corpus/filters';
+import { readBounded } from '../../node/boundedRead';
 import type { DecodingOptions } from './servingEngine';
 import { engineOptions } from './servingEngine';
 
+/** A file to count: where it is, and its path in its workspace folder (what the corpus policy sees). */
+export interface WorkspaceFile {
+  readonly absolute: string;
+  readonly relative: string;
+}
+
 export interface BuildRequest {
   readonly type: 'build';
-  /** Absolute paths, most wanted first; reading stops at `maxTotalChars`. */
-  readonly files: readonly string[];
+  /** Most wanted first; reading stops at `maxTotalChars`. */
+  readonly files: readonly WorkspaceFile[];
   readonly order: number;
   readonly maxFileBytes: number;
   readonly maxTotalChars: number;
@@ -58,9 +63,13 @@ export interface ErrorReply {
 
 export type WorkerReply = BuiltReply | SuggestionReply | ErrorReply;
 
-/** Texts of the files that are safe and sensible to count, in order, up to the limits. */
+/**
+ * Texts of the files the shared corpus policy keeps (the host enumerated them with the same
+ * policy and .gitignore; the path rules are applied again here so that no caller can hand the
+ * worker a secret file), in order, up to the limits.
+ */
 export async function readTexts(
-  files: readonly string[],
+  files: readonly WorkspaceFile[],
   maxFileBytes: number,
   maxTotalChars: number,
 ): Promise<{ texts: string[]; skipped: number }> {
@@ -69,25 +78,14 @@ export async function readTexts(
   let skipped = 0;
   for (const file of files) {
     if (total >= maxTotalChars) break;
-    if (isSecretFileName(path.basename(file))) {
+    const read = excludeByPath(file.relative, false) ? null : readBounded(file.absolute, maxFileBytes);
+    const judged = read?.ok ? judgeFile(read.bytes, maxFileBytes) : null;
+    if (!judged || !('text' in judged)) {
       skipped++;
       continue;
     }
-    try {
-      if ((await stat(file)).size > maxFileBytes) {
-        skipped++;
-        continue;
-      }
-      const text = decodeText(await readFile(file));
-      if (text === null || findSecret(text) !== null) {
-        skipped++;
-        continue;
-      }
-      texts.push(text);
-      total += text.length;
-    } catch {
-      skipped++;
-    }
+    texts.push(judged.text);
+    total += judged.text.length;
   }
   return { texts, skipped };
 }

@@ -4,7 +4,7 @@
 // messages to the worker. No vscode here (the file list comes from the caller).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BuiltReply, WorkerReply, WorkerRequest } from './ngramWorker';
+import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ngramWorker';
 import type { DecodingOptions, ServingEngine, Suggestion } from './servingEngine';
 
 export const WORKSPACE_NGRAM_ORDER = 6;
@@ -12,7 +12,7 @@ export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;
 
 export interface WorkspaceNgramOptions {
-  readonly files: readonly string[];
+  readonly files: readonly WorkspaceFile[];
   readonly decoding: DecodingOptions;
   readonly order?: number;
   readonly maxFileBytes?: number;

@@ -1,6 +1,7 @@
 // Commands over the model registry: select the active model, rename, delete, import a file.
 import * as vscode from 'vscode';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { checkOutputs, writeFileAtomic } from '../../node/atomicWrite';
 import { modelRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from './modelRegistry';
 
@@ -89,13 +90,19 @@ export function registerModelCommands(registry: ModelRegistry): vscode.Disposabl
         }));
       if (!out) return undefined;
       const runtime = modelRuntime();
+      const stepPath = runtime.stepGraphPath(out.fsPath);
+      try {
+        checkOutputs([out.fsPath, stepPath], [entry.file]);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Sequence Lab: cannot export there: ${(e as Error).message}`);
+        return undefined;
+      }
       const graphs = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Exporting ${entry.card.name} to ONNX…` },
         async () => runtime.exportModelBytesToOnnx(await registry.read(entry.id)),
       );
-      const stepPath = runtime.stepGraphPath(out.fsPath);
-      await writeFile(out.fsPath, graphs.full);
-      await writeFile(stepPath, graphs.step);
+      await writeFileAtomic(out.fsPath, graphs.full);
+      await writeFileAtomic(stepPath, graphs.step);
       void vscode.window.showInformationMessage(`Sequence Lab: wrote ${out.fsPath} and ${stepPath} (inputs and outputs: docs/onnx.md).`);
       return [out.fsPath, stepPath];
     }),

@@ -1,12 +1,14 @@
-// The training corpus of a workspace: every workspace folder searched with `findFiles` under
-// seqlab.include, minus seqlab.exclude and files.exclude (patterns the search never enters),
-// minus what .gitignore files ignore, secrets (by name before reading, by content after), binary
-// files and files over the size cap; then, when the total is over its cap, an even sample of
-// the files. Unsaved editor contents win over what is on disk. Everything left out is counted,
-// with a few example paths per reason, for the summary shown before training.
+// The corpus of a workspace, for training from the palette and for the workspace n-gram: every
+// workspace folder searched with `findFiles` under seqlab.include, minus seqlab.exclude and
+// files.exclude (patterns the search never enters); every other decision is the shared corpus
+// policy's (core/corpus/filters.ts, the same the CLI applies): the .seqlab folder, secrets by
+// name and folder before reading, .gitignore, then size, binary and secrets in the text after;
+// when the total is over its cap, an even sample of the files. Unsaved editor contents win over
+// what is on disk. Everything left out is counted, with a few example paths per reason, for the
+// summary shown before training.
 import * as vscode from 'vscode';
-import { decodeText, findSecret, isSecretPath, sampleEvenly, type ExclusionReason } from '../../core/corpus/filters';
-import { GitignoreMatcher, parseGitignore, type IgnoreFile } from '../../core/corpus/gitignore';
+import { decodeText, excludeByPath, finishCorpus, judgeFile, type ExcludedFile, type ExclusionReason } from '../../core/corpus/filters';
+import { GitignoreMatcher } from '../../core/corpus/gitignore';
 import { languageShares } from '../../core/corpus/languages';
 import type { CorpusDescription } from '../../core/corpus/summary';
 import { readConfig } from '../config';
@@ -14,8 +16,10 @@ import { readConfig } from '../config';
 /** findFiles stops here; a workspace with more candidate files is sampled from these. */
 const MAX_CANDIDATES = 200_000;
 const EXAMPLES_PER_REASON = 5;
-/** Never trained on, whatever the settings: the workspace's own models and their cards. */
+/** Not searched, whatever the settings (excludeByPath refuses it too): the workspace's own models and their cards. */
 const ALWAYS_EXCLUDED: readonly string[] = ['**/.seqlab/**'];
+/** A .gitignore larger than this is not read. */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
 export interface CorpusFile {
   /** Workspace-relative, '/'-separated; prefixed with the folder's name in a multi-root workspace. */
@@ -24,13 +28,6 @@ export interface CorpusFile {
   readonly text: string;
   /** The text came from an editor with unsaved changes. */
   readonly unsaved: boolean;
-}
-
-export interface ExcludedFile {
-  readonly path: string;
-  readonly reason: ExclusionReason;
-  /** For secrets found by content: which format. */
-  readonly detail?: string;
 }
 
 export interface WorkspaceCorpus {
@@ -97,54 +94,49 @@ function compare(a: string, b: string): number {
 
 async function readGitignores(folder: FolderLike, exclude: string | null, token?: vscode.CancellationToken): Promise<GitignoreMatcher> {
   const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, '**/.gitignore'), exclude, 10_000, token);
-  const files: IgnoreFile[] = [];
+  const matcher = new GitignoreMatcher();
   for (const uri of found) {
     try {
+      if ((await vscode.workspace.fs.stat(uri)).size > MAX_GITIGNORE_BYTES) continue;
       const text = decodeText(await vscode.workspace.fs.readFile(uri));
       if (text === null) continue;
       const rel = relativePath(folder, uri);
-      files.push(parseGitignore(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text));
+      matcher.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text);
     } catch {
       // An unreadable .gitignore ignores nothing.
     }
   }
-  return new GitignoreMatcher(files);
+  return matcher;
 }
 
-interface Candidate {
-  readonly folder: FolderLike;
+/** A workspace file that passed the path policy. */
+export interface WorkspaceCandidate {
+  /** Relative to its workspace folder: what the policy sees. */
   readonly relative: string;
+  /** Shown and stored: prefixed with the folder's name in a multi-root workspace. */
   readonly path: string;
   readonly uri: vscode.Uri;
 }
 
 type ReadResult = { text: string; unsaved: boolean } | { reason: ExclusionReason; detail?: string };
 
-async function readCandidate(c: Candidate, maxFileBytes: number, unsaved: ReadonlyMap<string, vscode.TextDocument>): Promise<ReadResult> {
-  // Secret names are refused before anything is read.
-  if (isSecretPath(c.relative)) return { reason: 'secret', detail: 'secret file name' };
+async function readCandidate(c: WorkspaceCandidate, maxFileBytes: number, unsaved: ReadonlyMap<string, vscode.TextDocument>): Promise<ReadResult> {
   const editor = unsaved.get(c.uri.toString());
-  let text: string;
+  let content: Uint8Array | string;
   if (editor) {
-    text = editor.getText();
-    if (text.length > maxFileBytes) return { reason: 'too-large' };
+    content = editor.getText();
   } else {
-    let bytes: Uint8Array;
     try {
       const stat = await vscode.workspace.fs.stat(c.uri);
       if (stat.size > maxFileBytes) return { reason: 'too-large' };
-      bytes = await vscode.workspace.fs.readFile(c.uri);
+      if ((stat.type & vscode.FileType.File) === 0) return { reason: 'unreadable' };
+      content = await vscode.workspace.fs.readFile(c.uri);
     } catch {
       return { reason: 'unreadable' };
     }
-    if (bytes.length > maxFileBytes) return { reason: 'too-large' };
-    const decoded = decodeText(bytes);
-    if (decoded === null) return { reason: 'binary' };
-    text = decoded;
   }
-  const secret = findSecret(text);
-  if (secret !== null) return { reason: 'secret', detail: secret };
-  return { text, unsaved: editor !== undefined };
+  const judged = judgeFile(content, maxFileBytes);
+  return 'text' in judged ? { text: judged.text, unsaved: editor !== undefined } : judged;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
@@ -161,17 +153,35 @@ async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, i
   return results;
 }
 
-export async function collectWorkspaceCorpus(options: CollectOptions = {}): Promise<WorkspaceCorpus> {
+export interface EnumerateOptions {
+  readonly folders?: readonly FolderLike[];
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Most files findFiles returns per folder. */
+  readonly maxCandidates?: number;
+  readonly token?: vscode.CancellationToken;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface WorkspaceCandidates {
+  /** In path order. */
+  readonly candidates: WorkspaceCandidate[];
+  /** Left out by path: secrets by name or folder, .gitignore, the .seqlab folder. */
+  readonly excluded: ExcludedFile[];
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/**
+ * The workspace's files under seqlab.include minus seqlab.exclude and files.exclude, each put to
+ * the path policy (nothing is read but .gitignore files). Training and the workspace n-gram both
+ * start here.
+ */
+export async function enumerateWorkspace(options: EnumerateOptions = {}): Promise<WorkspaceCandidates> {
   const folders = options.folders ?? vscode.workspace.workspaceFolders ?? [];
   const multiRoot = folders.length > 1;
-  const token = options.token;
-  const cancelled = () => token?.isCancellationRequested === true;
-  const training = readConfig().training;
-  const maxFileBytes = options.maxFileBytes ?? Math.round(training.maxFileKB * 1024);
-  const maxTotalChars = options.maxTotalChars ?? Math.round(training.maxCorpusMB * 1024 * 1024);
-
   const excluded: ExcludedFile[] = [];
-  const candidates: Candidate[] = [];
+  const candidates: WorkspaceCandidate[] = [];
   const includeAll: string[] = [];
   const excludeAll: string[] = [];
   for (const folder of folders) {
@@ -182,17 +192,33 @@ export async function collectWorkspaceCorpus(options: CollectOptions = {}): Prom
     excludeAll.push(...exclude);
     const excludeGlob = exclude.length ? braces(withContents(exclude)) : null;
     options.onProgress?.(`Searching ${folder.name}…`);
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, braces(include)), excludeGlob, MAX_CANDIDATES, token);
-    if (cancelled()) throw new CorpusCancelled();
-    const gitignore = await readGitignores(folder, excludeGlob, token);
+    const pattern = new vscode.RelativePattern(folder.uri, braces(include));
+    const uris = await vscode.workspace.findFiles(pattern, excludeGlob, options.maxCandidates ?? MAX_CANDIDATES, options.token);
+    if (options.token?.isCancellationRequested) throw new CorpusCancelled();
+    const gitignore = await readGitignores(folder, excludeGlob, options.token);
     for (const uri of uris) {
       const relative = relativePath(folder, uri);
       const path = multiRoot ? `${folder.name}/${relative}` : relative;
-      if (!gitignore.isEmpty && gitignore.isIgnored(relative)) excluded.push({ path, reason: 'gitignored' });
-      else candidates.push({ folder, relative, path, uri });
+      const why = excludeByPath(relative, false, gitignore);
+      if (why) excluded.push({ path, ...why });
+      else candidates.push({ relative, path, uri });
     }
   }
   candidates.sort((a, b) => compare(a.path, b.path));
+  return { candidates, excluded, include: [...new Set(includeAll)], exclude: [...new Set(excludeAll)] };
+}
+
+export async function collectWorkspaceCorpus(options: CollectOptions = {}): Promise<WorkspaceCorpus> {
+  const folders = options.folders ?? vscode.workspace.workspaceFolders ?? [];
+  const token = options.token;
+  const cancelled = () => token?.isCancellationRequested === true;
+  const training = readConfig().training;
+  const maxFileBytes = options.maxFileBytes ?? Math.round(training.maxFileKB * 1024);
+  const maxTotalChars = options.maxTotalChars ?? Math.round(training.maxCorpusMB * 1024 * 1024);
+
+  const listed = await enumerateWorkspace({ ...options, folders });
+  const { candidates } = listed;
+  const excluded = [...listed.excluded];
 
   const unsaved = new Map<string, vscode.TextDocument>();
   for (const doc of vscode.workspace.textDocuments) if (doc.isDirty && !doc.isUntitled) unsaved.set(doc.uri.toString(), doc);
@@ -213,14 +239,8 @@ export async function collectWorkspaceCorpus(options: CollectOptions = {}): Prom
     else kept.push({ path: c.path, uri: c.uri, text: r.text, unsaved: r.unsaved });
   });
 
-  const keep = sampleEvenly(
-    kept.map((f) => f.text.length),
-    maxTotalChars,
-  );
-  const files: CorpusFile[] = [];
-  kept.forEach((f, i) => (keep[i] ? files.push(f) : excluded.push({ path: f.path, reason: 'sampled-out' })));
-  excluded.sort((a, b) => compare(a.path, b.path));
-  return { files, excluded, description: describe(folders, files, excluded, includeAll, excludeAll) };
+  const { files, excluded: all } = finishCorpus(kept, excluded, maxTotalChars);
+  return { files, excluded: all, description: describe(folders, files, all, listed.include, listed.exclude) };
 }
 
 function describe(
