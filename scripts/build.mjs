@@ -60,7 +60,7 @@ const builds = [
     format: 'iife',
     minify: production,
     entryPoints: Object.fromEntries(
-      filesUnder('webview', ['main.ts']).map((f) => [relative('webview', f).replace(/\.ts$/, ''), f]),
+      filesUnder('webview', ['main.ts', 'worker.ts']).map((f) => [relative('webview', f).replace(/\.ts$/, ''), f]),
     ),
     outdir: 'dist/webview',
   },

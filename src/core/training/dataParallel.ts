@@ -12,7 +12,7 @@
 // Transport-neutral: a worker is anything that can post and receive these messages
 // (src/node/gradientWorkers.ts for worker_threads, webview/trainer for web workers).
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../backend';
+import type { BackendName, WasmPaths } from '../backend';
 import { createModel, type ModelConfig, type SequenceModel } from '../models';
 import { crossEntropy } from './loss';
 import type { Batch } from './tokenStream';
@@ -21,7 +21,7 @@ export interface InitShardMessage {
   readonly type: 'initShard';
   readonly config: ModelConfig;
   readonly backend: BackendName;
-  readonly wasmPaths?: string;
+  readonly wasmPaths?: WasmPaths;
 }
 
 export interface ShardGradientsRequest {
@@ -205,7 +205,7 @@ export function splitBatchRows(batch: Batch, parts: number): Batch[] {
  */
 export function createShardHandler(
   post: (message: FromShardMessage, transfer?: ArrayBuffer[]) => void,
-  useBackend: (name: BackendName, wasmPaths?: string) => Promise<BackendName>,
+  useBackend: (name: BackendName, wasmPaths?: WasmPaths) => Promise<BackendName>,
 ): (message: ToShardMessage) => Promise<void> {
   let model: SequenceModel | null = null;
   let variables: tf.Variable[] = [];
