@@ -21,6 +21,8 @@ export interface BenchArgs {
   /** Throughput section: measured steps per backend. */
   readonly steps: Record<string, number>;
   readonly warmup: Record<string, number>;
+  /** Throughput: gradient worker threads of the data-parallel run (undefined: cores − 1). */
+  readonly workers?: number;
   /** Long-range section: distractor counts, and training steps per model. */
   readonly lags: number[];
   readonly longRangeSteps: number;
@@ -45,6 +47,7 @@ export const USAGE = `npm run bench -- [flags]     (build first: node scripts/bu
   --seconds N            held-out: training seconds per architecture (default 45)
   --preset nano|small    held-out: model size (default small)
   --steps N              throughput: measured steps on wasm (default 12)
+  --workers N            throughput: gradient worker threads besides the main one (default cores - 1; 0 = none)
   --cpu-steps N          throughput: measured steps on cpu (default 2: a step takes 5-30 s)
   --lags 5,20,50         long-range: distractors between the symbol and its recall
   --long-range-steps N   long-range: training steps per model and lag (default 400)
@@ -84,6 +87,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let save = !quick;
   let json = false;
   let help = false;
+  let workers: number | undefined;
   const skip: string[] = [];
 
   for (let i = 0; i < argv.length; i++) {
@@ -132,6 +136,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--steps':
         steps.wasm = Math.round(positive(flag, value()));
         break;
+      case '--workers': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) throw new Error(`--workers needs a whole number >= 0`);
+        workers = n;
+        break;
+      }
       case '--cpu-steps':
         steps.cpu = Math.round(positive(flag, value()));
         break;
@@ -165,5 +175,5 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--skip: unknown section '${s}' (${SECTIONS.join(', ')})`);
   }
   sections = sections.filter((s) => !skip.includes(s));
-  return { json, quick, backends, archs, sections, seconds, preset, steps, warmup, lags, longRangeSteps, typedChars, coldSamples, qualityChars, save, help };
+  return { json, quick, backends, archs, sections, seconds, preset, steps, warmup, workers, lags, longRangeSteps, typedChars, coldSamples, qualityChars, save, help };
 }

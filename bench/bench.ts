@@ -53,6 +53,7 @@ const SECTION_RUNNERS: readonly Section[] = [
         archs: args.archs,
         steps: args.steps,
         warmup: args.warmup,
+        workers: args.workers,
       });
       return { rows, markdown: renderTraining(rows) };
     },

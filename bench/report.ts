@@ -30,7 +30,7 @@ export function renderMachine(m: MachineInfo, command: string): string {
 
 export function renderTraining(rows: readonly TrainingRow[]): string {
   const table = markdownTable(
-    ['arch', 'backend', 'ours tok/s', 'stock tok/s', 'ours / stock', 'ours ms/step', 'stock ms/step', 'steps', 'target', 'parameters ours / stock'],
+    ['arch', 'backend', 'ours tok/s', 'stock tok/s', 'ours / stock', 'data parallel tok/s', 'parallel / ours', 'parallel / stock', 'ours ms/step', 'stock ms/step', 'steps', 'target', 'parameters ours / stock'],
     rows.map((r) => {
       const target = TARGETS[`${r.arch}/${r.backend}`];
       return [
@@ -39,6 +39,9 @@ export function renderTraining(rows: readonly TrainingRow[]): string {
         fmtInt(r.tokensPerSecond),
         fmtInt(r.stockTokensPerSecond),
         Number.isFinite(r.ratio) ? `${fmt(r.ratio)}x` : '-',
+        r.workers ? `${fmtInt(r.parallelTokensPerSecond)} (1+${r.workers} threads)` : '-',
+        r.workers && Number.isFinite(r.parallelSpeedup) ? `${fmt(r.parallelSpeedup)}x` : '-',
+        r.workers && Number.isFinite(r.parallelRatio) ? `${fmt(r.parallelRatio)}x` : '-',
         fmt(r.msPerStep, 0),
         fmt(r.stockMsPerStep, 0),
         `${r.warmupSteps}+${r.measuredSteps}`,
@@ -57,7 +60,8 @@ export function renderTraining(rows: readonly TrainingRow[]): string {
     'Ours: core `Trainer.trainStep` (batch sampling, forward, cross-entropy, gradients, global-norm clip at 1, Adam). ' +
       'Stock: tf.layers model, `compile(adam)` + `trainOnBatch` with softmax + categorical cross-entropy on the same batches ' +
       '(wasm: one-hot input, as tf.layers.embedding cannot train on wasm; cpu: tf.layers.embedding). On wasm both run with the transposed-matMul fix (`useBackend`).',
-    'Steps: warm-up + measured, interleaved ours/stock (ABBA); figures are medians. The cpu warm-up runs on batches of 2 (a full cpu step takes 3-30 s).',
+    'Data parallel: the same Trainer with its batch rows shared between the main thread and gradient worker threads (each its own wasm backend), gradients combined, one Adam; same global batch.',
+    'Steps: warm-up + measured, interleaved ours/stock/parallel in rotation; figures are medians. The cpu warm-up runs on batches of 2 (a full cpu step takes 3-30 s).',
   ].filter(Boolean);
   const errors = rows.filter((r) => r.error).map((r) => `- ${r.arch}/${r.backend}: ${r.error}`);
   return [table, '', ...notes, ...(errors.length ? ['', 'Errors:', ...errors] : [])].join('\n');

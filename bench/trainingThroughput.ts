@@ -8,6 +8,10 @@
 // encoded in JS-free tf ops. Steps are interleaved — ours, stock, stock, ours, ... — so that a
 // neighbour's load hits both alike; the figure is the median step time after warm-up.
 //
+// Data parallel (wasm): the same Trainer with `workers` gradient worker threads besides the main
+// thread (core/training/dataParallel.ts, src/node/gradientWorkers.ts), measured in the same
+// rotation, so single-worker, data-parallel and stock figures come from one run side by side.
+//
 // Timing: the wasm and cpu backends run every kernel synchronously on the calling thread, so the
 // time until trainStep returns is the whole step's work. (The stock step additionally reads its
 // loss back, which costs nothing measurable on these backends.)
@@ -17,7 +21,9 @@ import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';
 import { TokenStream, type Document } from '../src/core/training/tokenStream';
 import { createRng } from '../src/core/random';
+import { coreCount, startGradientWorkers } from '../src/node/gradientWorkers';
 import { nodeWasmPaths } from '../src/node/wasmPaths';
+import type { GradientWorker } from '../src/core/training/dataParallel';
 import type { SourceFile } from './corpus';
 import { createStockModel, type StockInput } from './stockModels';
 import { log, median, now } from './stats';
@@ -59,6 +65,14 @@ export interface TrainingRow {
   /** Every measured step's milliseconds, in order. */
   readonly stepMs: number[];
   readonly stockStepMs: number[];
+  /** Data parallel: gradient worker threads besides the main thread (0: not measured). */
+  readonly workers: number;
+  readonly parallelTokensPerSecond: number;
+  readonly parallelMsPerStep: number;
+  readonly parallelStepMs: number[];
+  /** parallelTokensPerSecond / tokensPerSecond, and / stockTokensPerSecond. */
+  readonly parallelSpeedup: number;
+  readonly parallelRatio: number;
   /** Set when a side failed; its numbers are then NaN. */
   readonly error?: string;
 }
@@ -72,6 +86,8 @@ export interface TrainingOptions {
   readonly batchSize?: number;
   readonly seqLen?: number;
   readonly learningRate?: number;
+  /** Gradient worker threads of the data-parallel run on wasm; default cores − 1 (0: none). */
+  readonly workers?: number;
 }
 
 const VOCAB = 96;
@@ -98,11 +114,13 @@ export async function runTrainingThroughput(files: readonly SourceFile[], option
           lr,
           steps: options.steps[backend] ?? 10,
           warmup: options.warmup[backend] ?? 2,
+          workers: backend === 'wasm' ? (options.workers ?? coreCount() - 1) : 0,
         }),
       );
       const last = rows[rows.length - 1];
       log(
         `  ours ${Math.round(last.tokensPerSecond)} tok/s, stock ${Math.round(last.stockTokensPerSecond)} tok/s` +
+          (last.workers ? `, data parallel (1+${last.workers} threads) ${Math.round(last.parallelTokensPerSecond)} tok/s` : '') +
           (last.error ? ` (error: ${last.error})` : ''),
       );
     }
@@ -115,13 +133,17 @@ async function measureOne(
   backend: BackendName,
   docs: Document[],
   vocabSize: number,
-  o: { B: number; T: number; lr: number; steps: number; warmup: number },
+  o: { B: number; T: number; lr: number; steps: number; warmup: number; workers: number },
 ): Promise<TrainingRow> {
   const tokensPerStep = o.B * o.T;
   const stockInput: StockInput = backend === 'wasm' ? 'onehot' : 'embedding';
   const config = presetConfig(arch, 'small', vocabSize);
   const stepMs: number[] = [];
   const stockStepMs: number[] = [];
+  const parallelStepMs: number[] = [];
+  let parallelTrainer: Trainer | null = null;
+  let parallelModel: ReturnType<typeof createModel> | null = null;
+  let workers: GradientWorker[] = [];
   let error: string | undefined;
   let trainer: Trainer | null = null;
   let model: ReturnType<typeof createModel> | null = null;
@@ -142,6 +164,11 @@ async function measureOne(
       evalWindows: 1,
     };
     trainer = new Trainer(model, { train: docs, validation: docs.slice(0, 1) }, trainerOptions);
+    if (o.workers > 0) {
+      workers = await startGradientWorkers(o.workers, config, backend);
+      parallelModel = createModel(config);
+      parallelTrainer = new Trainer(parallelModel, { train: docs, validation: docs.slice(0, 1) }, { ...trainerOptions, gradientWorkers: workers });
+    }
     const r = config.arch === 'transformer' ? config : null;
     const rec = config.arch !== 'transformer' ? config : null;
     stock = createStockModel(
@@ -170,6 +197,12 @@ async function measureOne(
       ourTrainer.trainStep();
       return now() - t0;
     };
+    const parallelRun = parallelTrainer;
+    const parallel = async () => {
+      const t0 = now();
+      await parallelRun!.trainStepParallel();
+      return now() - t0;
+    };
     const theirs = async () => {
       const t0 = now();
       const batch = stream.sampleBatch(rng, o.B);
@@ -190,19 +223,19 @@ async function measureOne(
         warmTrainer.trainStep();
         const batch = stream.sampleBatch(warmRng, warmBatch);
         await stockModel.trainStep(batch.inputs, batch.targets, warmBatch);
+        if (parallelRun) await parallel();
       }
     } finally {
       if (warmTrainer !== ourTrainer) warmTrainer.dispose();
     }
+    // Rotated order, so no side always runs right after another.
+    const sides: Array<() => Promise<void>> = [
+      async () => void stepMs.push(ours()),
+      async () => void stockStepMs.push(await theirs()),
+      ...(parallelRun ? [async () => void parallelStepMs.push(await parallel())] : []),
+    ];
     for (let i = 0; i < o.steps; i++) {
-      // ABBA order, so neither side always runs right after the other.
-      if (i % 2 === 0) {
-        stepMs.push(ours());
-        stockStepMs.push(await theirs());
-      } else {
-        stockStepMs.push(await theirs());
-        stepMs.push(ours());
-      }
+      for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length]();
     }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
@@ -210,7 +243,12 @@ async function measureOne(
     trainer?.dispose();
     model?.dispose();
     stock?.dispose();
+    parallelTrainer?.dispose();
+    parallelModel?.dispose();
+    for (const w of workers) w.dispose();
   }
+  const parallelMs = median(parallelStepMs);
+  const parallelTps = o.workers > 0 && parallelStepMs.length === o.steps ? (tokensPerStep * 1000) / parallelMs : NaN;
   const ms = median(stepMs);
   const stockMs = median(stockStepMs);
   const tps = stepMs.length === o.steps ? (tokensPerStep * 1000) / ms : NaN;
@@ -243,6 +281,12 @@ async function measureOne(
     measuredSteps: o.steps,
     stepMs,
     stockStepMs,
+    workers: o.workers,
+    parallelTokensPerSecond: parallelTps,
+    parallelMsPerStep: parallelMs,
+    parallelStepMs,
+    parallelSpeedup: parallelTps / tps,
+    parallelRatio: parallelTps / stockTps,
     ...(error ? { error } : {}),
   };
 }

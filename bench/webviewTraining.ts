@@ -44,6 +44,8 @@ export interface WebviewTrainingOptions {
   readonly seqLen?: number;
   /** Characters of the synthetic corpus for the host tokenization measurement. */
   readonly tokenizeChars: number;
+  /** Only the automatically chosen backend (no WebGL run). */
+  readonly onlyAuto?: boolean;
 }
 
 export interface WebviewTrainingRow {
@@ -58,6 +60,9 @@ export interface WebviewTrainingRow {
   readonly steps: number;
   /** Every progress interval's tokens/s, in order (the first is warm-up). */
   readonly intervals: number[];
+  /** Page responsiveness while training: the 99th percentile and worst lateness of a 50 ms timer. */
+  readonly pageLatenessP99Ms?: number;
+  readonly pageLatenessMaxMs?: number;
   readonly error?: string;
 }
 
@@ -82,6 +87,8 @@ const PROGRESS_EVERY = 5;
 /** The page's globals, as the functions evaluated in it see them (this config has no DOM types). */
 interface PageGlobals {
   readonly __posted: PostedMessage[];
+  /** How late each 50 ms timer of the page fired while training (ms): what a click waits for. */
+  __lateness: number[];
   postMessage(message: unknown, targetOrigin: string): void;
 }
 declare const window: PageGlobals;
@@ -189,7 +196,8 @@ function benchPage(nonce: string): string {
     "img-src 'self' data:",
     "style-src 'self'",
     `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
-    "connect-src 'self'",
+    "connect-src 'self' blob:",
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
@@ -224,7 +232,7 @@ async function trainInChromium(
   s: TrainingSpec,
   preferred: 'auto' | 'webgl',
   corpus: CorpusDescription,
-): Promise<{ backend: string; reason: string; intervals: number[] }> {
+): Promise<{ backend: string; reason: string; intervals: number[]; lateness: number[] }> {
   const page = await browser.newPage();
   try {
     await page.goto(`${origin}/`);
@@ -244,6 +252,15 @@ async function trainInChromium(
     await page.evaluate(
       ({ start, tokens, lengths }) => {
         const message = { ...start, data: { ...start.data, tokens: new Uint16Array(tokens), lengths: new Uint32Array(lengths) } };
+        window.__lateness = [];
+        const tick = () => {
+          const due = performance.now() + 50;
+          setTimeout(() => {
+            window.__lateness.push(performance.now() - due);
+            if (!window.__posted.some((m) => m.type === 'trainDone' || m.type === 'trainError')) tick();
+          }, 50);
+        };
+        tick();
         window.postMessage(message, '*');
       },
       { start, tokens: Array.from(p.encoded.tokens), lengths: Array.from(p.encoded.lengths) },
@@ -257,6 +274,7 @@ async function trainInChromium(
       { timeout: 20 * 60_000, polling: 500 },
     );
     const posted = (await handle.jsonValue()) as PostedMessage[];
+    const lateness = (await page.evaluate(() => window.__lateness)) as number[];
     const error = posted.find((m) => m.type === 'trainError');
     if (error) throw new Error(error.message);
     const backend = [...posted].reverse().find((m) => m.type === 'trainBackend');
@@ -264,6 +282,7 @@ async function trainInChromium(
       backend: backend?.backend ?? '?',
       reason: backend?.reason ?? '',
       intervals: posted.filter((m) => m.type === 'trainProgress').map((m) => m.progress!.tokensPerSecond),
+      lateness,
     };
   } finally {
     await page.close();
@@ -333,18 +352,33 @@ export async function runWebviewTraining(files: readonly SourceFile[], options: 
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    for (const [preferred, steps] of [
-      ['auto', options.steps],
-      ['webgl', options.webglSteps],
+    // Automatic choice (wasm here) in the training worker on one thread, then data parallel
+    // (hardwareConcurrency − 1 gradient workers), then WebGL forced (on the page).
+    for (const [label, preferred, steps, workers] of [
+      ['chromium webview, worker, 1 thread', 'auto', options.steps, 0],
+      ['chromium webview, worker, data parallel', 'auto', options.steps, undefined],
+      ['chromium webview, page', 'webgl', options.webglSteps, undefined],
     ] as const) {
-      const runSpec = spec(options, steps + PROGRESS_EVERY);
-      log(`webview training: Chromium, backend ${preferred === 'auto' ? 'chosen automatically' : `${preferred} forced`}, ${runSpec.maxSteps} steps`);
+      if (options.onlyAuto && preferred !== 'auto') continue;
+      const runSpec = { ...spec(options, steps + PROGRESS_EVERY), ...(workers === undefined ? {} : { gradientWorkers: workers }) };
+      log(`webview training: ${label}, backend ${preferred === 'auto' ? 'chosen automatically' : `${preferred} forced`}, ${runSpec.maxSteps} steps`);
       try {
         const r = await trainInChromium(browser, origin, p, runSpec, preferred, corpus);
         const tps = steady(r.intervals);
-        rows.push({ path: 'chromium webview', backend: r.backend, reason: r.reason, tokensPerSecond: tps, ratioToNode: tps / nodeTps, steps: runSpec.maxSteps!, intervals: r.intervals });
+        const late = [...r.lateness].sort((a, b) => a - b);
+        rows.push({
+          path: label,
+          backend: r.backend,
+          reason: r.reason,
+          tokensPerSecond: tps,
+          ratioToNode: tps / nodeTps,
+          steps: runSpec.maxSteps!,
+          intervals: r.intervals,
+          pageLatenessP99Ms: late[Math.min(late.length - 1, Math.floor(late.length * 0.99))],
+          pageLatenessMaxMs: late[late.length - 1],
+        });
       } catch (error) {
-        rows.push({ path: 'chromium webview', backend: preferred, reason: '', tokensPerSecond: NaN, ratioToNode: NaN, steps: runSpec.maxSteps!, intervals: [], error: String(error) });
+        rows.push({ path: label, backend: preferred, reason: '', tokensPerSecond: NaN, ratioToNode: NaN, steps: runSpec.maxSteps!, intervals: [], error: String(error) });
       }
     }
   } finally {
@@ -362,12 +396,14 @@ export function renderWebviewTraining(r: WebviewTrainingResult): string {
   const lines = [
     `${c.arch} ${c.preset}, char tokens, batch ${c.batchSize} × ${c.seqLen}, sample-workspace (${fmtInt(c.trainTokens)} training characters); median tokens/s of ${c.progressEvery}-step intervals after the first.`,
     '',
-    '| path | backend | tokens/s | vs Node wasm | steps | chosen because |',
-    '|---|---|---:|---:|---:|---|',
+    '| path | backend | tokens/s | vs Node wasm | page timer late p99 / max | steps | chosen because |',
+    '|---|---|---:|---:|---:|---:|---|',
     ...r.rows.map(
       (row) =>
-        `| ${row.path} | ${row.backend} | ${fmtInt(row.tokensPerSecond)} | ${Number.isFinite(row.ratioToNode) ? `${fmt(row.ratioToNode * 100, 0)}%` : '-'} | ${row.steps} | ${row.error ? `failed: ${row.error.slice(0, 120)}` : row.reason.slice(0, 140)} |`,
+        `| ${row.path} | ${row.backend} | ${fmtInt(row.tokensPerSecond)} | ${Number.isFinite(row.ratioToNode) ? `${fmt(row.ratioToNode * 100, 0)}%` : '-'} | ${row.pageLatenessMaxMs === undefined ? '-' : `${fmt(row.pageLatenessP99Ms!, 0)} / ${fmt(row.pageLatenessMaxMs, 0)} ms`} | ${row.steps} | ${row.error ? `failed: ${row.error.slice(0, 120)}` : row.reason.slice(0, 140)} |`,
     ),
+    '',
+    'Page timer lateness: how late a 50 ms timer on the trainer page fired while training — what a click on Pause or Stop waits for before its handler runs.',
     '',
     'Host tokenization in chunks (the extension host yields to its event loop between chunks):',
     '',

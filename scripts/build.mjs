@@ -51,6 +51,8 @@ const builds = [
   { ...shipped, entryPoints: { modelRuntime: 'src/extension/modelRuntime.ts' }, outdir: 'dist' },
   // Worker thread that counts the workspace n-gram for completions (src/extension/completions/).
   { ...shipped, entryPoints: { ngramWorker: 'src/extension/completions/ngramWorker.ts' }, outdir: 'dist' },
+  // Worker thread computing data-parallel gradients for the CLI, benchmarks and tests (src/node/gradientWorkers.ts).
+  { ...shipped, entryPoints: { gradientWorker: 'src/node/gradientWorker.ts' }, outdir: 'dist' },
   { ...shipped, entryPoints: { cli: 'src/cli/seqlab.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,
@@ -58,7 +60,7 @@ const builds = [
     format: 'iife',
     minify: production,
     entryPoints: Object.fromEntries(
-      filesUnder('webview', ['main.ts']).map((f) => [relative('webview', f).replace(/\.ts$/, ''), f]),
+      filesUnder('webview', ['main.ts', 'worker.ts']).map((f) => [relative('webview', f).replace(/\.ts$/, ''), f]),
     ),
     outdir: 'dist/webview',
   },

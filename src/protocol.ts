@@ -230,6 +230,11 @@ export interface TrainingSpec {
   readonly sampleEvery: number;
   /** Name of the model in the registry. */
   readonly name: string;
+  /**
+   * Data-parallel gradient workers besides the training worker, on wasm/cpu; absent:
+   * navigator.hardwareConcurrency − 1 (0: one thread).
+   */
+  readonly gradientWorkers?: number;
 }
 
 /** The corpus, tokenized: every document's ids one after another. */

@@ -5,9 +5,15 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** A folder, or a URL per .wasm file name (tfjs-backend-wasm.wasm, …-simd.wasm, …-threaded-simd.wasm). */
+export type WasmPaths = string | Readonly<Record<string, string>>;
+
 export interface BackendOptions {
-  /** Folder (URL, or path ending in a separator) holding tfjs-backend-wasm's .wasm files. */
-  readonly wasmPaths?: string;
+  /**
+   * Folder (URL, or path ending in a separator) holding tfjs-backend-wasm's .wasm files, or each
+   * file's own URL by name (a web worker gets blob: URLs its page fetched).
+   */
+  readonly wasmPaths?: WasmPaths;
 }
 
 let wasmPathsSet = false;
@@ -18,7 +24,7 @@ export async function useBackend(name: BackendName, options: BackendOptions = {}
   if (name === 'wasm') {
     if (!wasmPathsSet) {
       if (!options.wasmPaths) throw new Error('the wasm backend needs options.wasmPaths (see src/node/wasmPaths.ts in Node)');
-      setWasmPaths(options.wasmPaths);
+      setWasmPaths(options.wasmPaths as Parameters<typeof setWasmPaths>[0]);
       wasmPathsSet = true;
     }
   }

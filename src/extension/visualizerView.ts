@@ -43,6 +43,8 @@ export interface VisualizerTestHook {
   readonly modelState: () => VisualizerModelMessage['state'];
   /** What the view says about the model (why it failed, when it did). */
   readonly modelMessage: () => string | null;
+  /** The tfjs backend the view says the internals are computed on (null before a model loads). */
+  readonly modelBackend: () => string | null;
 }
 
 interface Loaded {
@@ -99,6 +101,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
     lastGradientFlow: () => this.lastGradientFlow,
     modelState: () => this.modelMessage.state,
     modelMessage: () => this.modelMessage.message,
+    modelBackend: () => this.modelMessage.model?.backend ?? null,
   };
 
   constructor(

@@ -32,7 +32,9 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'${page.wasm ? " 'wasm-unsafe-eval'" : ''}`,
-    `connect-src ${webview.cspSource}`,
+    `connect-src ${webview.cspSource}${page.wasm ? ' blob:' : ''}`,
+    // The trainer's worker and its .wasm files come from blob: URLs the page makes.
+    ...(page.wasm ? ['worker-src blob:'] : []),
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -1,16 +1,24 @@
 // The trainer panel: runs a training run the host starts (trainingRun.ts) and shows it live —
 // backend and why, loss chart, bits/char, tokens/s, ETA, learning rate, gradient norm, a
 // sample with a temperature slider, the corpus it trains on — with pause, resume and stop.
+// A run on a CPU backend (wasm, cpu) trains in a worker (worker.ts, with data-parallel gradient
+// workers beside it), so the chart and the buttons answer at once; a run that may use a GPU
+// backend trains on the page, where its WebGL/WebGPU context lives (and where a lost context is
+// watched for). If the worker cannot start, the run trains on the page and says why.
 import { summarizeCorpus } from '../../src/core/corpus/summary';
 import type { BackendProbe } from '../../src/core/backendChoice';
+import { backendCandidates } from '../../src/core/backendFallback';
 import type { CheckpointSavedMessage, TrainControlMessage, TrainStartMessage } from '../../src/protocol';
 import { probeBackends } from '../playground/backendProbe';
 import { connect, el, postToHost } from '../shared/host';
 import { LossChart } from './lossChart';
-import { TrainingRun, type RunView } from './trainingRun';
+import { BUNDLED_BACKENDS, TrainingRun, type RunView } from './trainingRun';
+import { WorkerRun, type RunHandle } from './workerRun';
 
 const app = document.getElementById('app')!;
-let run: TrainingRun | null = null;
+let run: RunHandle | null = null;
+/** worker.js sits beside this bundle. */
+const workerScript = (document.currentScript as HTMLScriptElement | null)?.src.replace(/main\.js([?#].*)?$/, 'worker.js') ?? '';
 let probe: Promise<BackendProbe> | null = null;
 
 function text(id: string, value: string): void {
@@ -43,6 +51,7 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
     el('h1', {}, 'Sequence Lab Training'),
     el('p', { id: 'run-title' }, `${spec.name} — ${spec.arch.toUpperCase()} ${spec.preset}, ${spec.tokenizer} tokenizer, batch ${spec.batchSize} × ${spec.seqLen}, budget ${budget}${start.resumeFrom ? ', resumed from a checkpoint' : ''}`),
     el('p', { id: 'trainer-backend', 'data-backend': '' }, 'Choosing a backend…'),
+    el('p', { id: 'trainer-threads', class: 'muted', 'data-threads': '' }),
     el('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Training controls' }, pause, stop),
     el('p', { id: 'run-state', 'data-state': 'starting', 'aria-live': 'polite' }, 'Starting…'),
     el('p', { id: 'memory', class: 'muted' }),
@@ -76,7 +85,7 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
 
   pause.addEventListener('click', () => {
     if (!run) return;
-    if (run.control.paused) run.resume();
+    if (run.paused) run.resume();
     else run.pause();
   });
   stop.addEventListener('click', () => run?.stop());
@@ -121,6 +130,12 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
       node.dataset.tensors = String(tensors);
       node.textContent = tensors === 0 ? 'Model, optimiser and corpus freed.' : `Still held after the run: ${tensors} tensors, ${Math.round(bytes / 1024)} KiB.`;
     },
+    threads: (threads, where, note) => {
+      const node = document.getElementById('trainer-threads')!;
+      node.dataset.threads = String(threads);
+      node.dataset.where = where;
+      node.textContent = `${threads === 1 ? 'One thread' : `${threads} threads`}, in ${where}${note ? ` — ${note}` : ''}.`;
+    },
     finished: (steps) => {
       text('metric-step', String(steps));
       text('metric-eta', '—');
@@ -143,9 +158,45 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
 function onStart(start: TrainStartMessage): void {
   if (run) run.stop();
   const { view } = render(start);
-  const current = new TrainingRun(start, (m, transfer) => postToHost(m, transfer), view);
-  run = current;
-  void (probe ??= probeBackends()).then((p) => current.run(p));
+  const post = (m: Parameters<typeof postToHost>[0], transfer?: Transferable[]) => postToHost(m, transfer);
+  const onPage = (p: BackendProbe, why: string): RunHandle => {
+    const current = new TrainingRun(start, post, view, { thread: `the page (${why})` });
+    void current.run(p);
+    return current;
+  };
+  // Until the worker runs, controls are remembered and passed on.
+  let stopped = false;
+  let paused = false;
+  const pending: RunHandle = {
+    runId: start.runId,
+    get paused() {
+      return paused;
+    },
+    temperature: 0.8,
+    pause: () => void (paused = true),
+    resume: () => void (paused = false),
+    stop: () => void (stopped = true),
+    requestSample: () => undefined,
+  };
+  run = pending;
+  void (probe ??= probeBackends()).then(async (p) => {
+    const gpu = backendCandidates(p, start.preferredBackend, BUNDLED_BACKENDS).some((c) => c.backend === 'webgl' || c.backend === 'webgpu');
+    let started: RunHandle;
+    if (gpu || !workerScript || typeof Worker !== 'function') {
+      started = onPage(p, gpu ? 'a GPU backend may train' : 'no workers here');
+    } else {
+      try {
+        started = await WorkerRun.start(start, p, workerScript, post, view);
+      } catch (error) {
+        started = onPage(p, `the training worker did not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (run !== pending) return started.stop(); // a newer run replaced this one meanwhile
+    run = started;
+    started.temperature = pending.temperature;
+    if (stopped) started.stop();
+    else if (paused) started.pause();
+  });
 }
 
 function onControl(m: TrainControlMessage): void {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the 'webgpu' backend (a hardware adapter is tried first; software ones are skipped).
 import '@tensorflow/tfjs-backend-webgpu';
-import { useBackend } from '../../src/core/backend';
+import { useBackend, type BackendName, type WasmPaths } from '../../src/core/backend';
 import type { BackendProbe, TrainingBackend } from '../../src/core/backendChoice';
 import { backendCandidates } from '../../src/core/backendFallback';
 import { generate } from '../../src/core/generation/generate';
@@ -15,6 +15,8 @@ import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
 import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
 import type { TrainingCheckpoint } from '../../src/core/training/checkpoint';
+import type { GradientWorker } from '../../src/core/training/dataParallel';
+import type { ModelConfig } from '../../src/core/models';
 import { charsPerTokenOf } from '../../src/core/training/metrics';
 import type { Document } from '../../src/core/training/tokenStream';
 import { Trainer, TrainingControl, type EvalReport, type StepProgress, type TrainResult } from '../../src/core/training/trainer';
@@ -33,6 +35,18 @@ export interface RunView {
   /** After the run: what tfjs still holds (0 tensors when everything was freed). */
   released(tensors: number, bytes: number): void;
   state(state: 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error', detail: string): void;
+  /** Where the steps run: `threads` computing each step's gradients, the loop on `where`. */
+  threads(threads: number, where: string, note: string): void;
+}
+
+/** Where the run executes and what it may use there. */
+export interface RunEnvironment {
+  /** Overrides the start message's folder URL (a worker gets blob: URLs). */
+  readonly wasmPaths?: WasmPaths;
+  /** 'the page' or 'a worker': shown with the thread count. */
+  readonly thread?: string;
+  /** Data-parallel gradient workers for a CPU backend (wasm, cpu); none when absent. */
+  readonly startGradientWorkers?: (config: ModelConfig, backend: BackendName) => Promise<GradientWorker[]>;
 }
 
 /** One evaluation, as core/visualization/trainingCurves.ts reads `metadata.history`. */
@@ -77,6 +91,7 @@ export class TrainingRun {
     start: TrainStartMessage,
     private readonly post: Post,
     private readonly view: RunView,
+    private readonly env: RunEnvironment = {},
   ) {
     this.id = start.runId;
     this.start = start;
@@ -87,6 +102,10 @@ export class TrainingRun {
 
   get runId(): string {
     return this.id;
+  }
+
+  get paused(): boolean {
+    return this.control.paused;
   }
 
   pause(): void {
@@ -140,7 +159,7 @@ export class TrainingRun {
     let failure: { backend: TrainingBackend; error: string } | null = null;
     for (const candidate of candidates) {
       try {
-        this.backendName = await useBackend(candidate.backend, { wasmPaths: start.wasmPaths });
+        this.backendName = await useBackend(candidate.backend, { wasmPaths: this.env.wasmPaths ?? start.wasmPaths });
       } catch (error) {
         failure = { backend: candidate.backend, error: message(error) };
         continue;
@@ -217,6 +236,7 @@ export class TrainingRun {
       model = createModel(presetConfig(spec.arch, spec.preset, this.tokenizer.vocabSize, { seed: spec.seed }));
     }
     let trainer: Trainer | null = null;
+    const gradientWorkers = await this.startGradientWorkers(model.config);
     // Callbacks of an abandoned attempt (a GPU lost mid-step) must not reach the page or the host.
     const attempt = ++this.attempt;
     const current = () => attempt === this.attempt;
@@ -237,6 +257,7 @@ export class TrainingRun {
           control: this.control,
           signal: lost.signal,
           resume,
+          gradientWorkers,
           onProgress: (p) => current() && this.onProgress(trainer!, model, p),
           onEval: (r) => current() && this.onEval(trainer!, model, r),
         },
@@ -255,12 +276,31 @@ export class TrainingRun {
       this.done(trainer, result);
     } finally {
       lost.dispose();
+      for (const w of gradientWorkers) w.dispose();
       try {
         trainer?.dispose();
         model.dispose();
       } catch {
         // A lost GPU context cannot free its textures; they go with it.
       }
+    }
+  }
+
+  /** Data parallel on a CPU backend when the environment offers workers; one thread otherwise. */
+  private async startGradientWorkers(config: ModelConfig): Promise<GradientWorker[]> {
+    const where = this.env.thread ?? 'the page';
+    const cpu = this.backendName === 'wasm' || this.backendName === 'cpu';
+    if (!cpu || !this.env.startGradientWorkers) {
+      this.view.threads(1, where, cpu ? '' : 'a GPU backend computes on the GPU');
+      return [];
+    }
+    try {
+      const workers = await this.env.startGradientWorkers(config, this.backendName);
+      this.view.threads(workers.length + 1, where, workers.length ? 'data parallel: each step\'s rows shared, gradients averaged' : '');
+      return workers;
+    } catch (error) {
+      this.view.threads(1, where, `the gradient workers did not start (${message(error)})`);
+      return [];
     }
   }
 

@@ -12,6 +12,8 @@ import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus
 import { splitTexts, type TextSplit } from '../../core/corpus/splitTexts';
 import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
 import { readCorpus } from '../../node/corpus';
+import { coreCount, startGradientWorkers } from '../../node/gradientWorkers';
+import type { GradientWorker } from '../../core/training/dataParallel';
 import { Options, UsageError, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
 import {
@@ -63,6 +65,7 @@ const spec: CommandSpec = {
     { name: 'minutes', kind: 'number', valueName: 'N', min: 0, exclusiveMin: true, defaultText: `${DEFAULT_MINUTES} unless --steps is given`, description: 'Training time budget.' },
     { name: 'steps', kind: 'integer', valueName: 'N', min: 1, description: 'Stop after this many updates.' },
     { name: 'out', kind: 'string', valueName: 'FILE', required: true, description: 'Model file to write (.seqlab).' },
+    { name: 'workers', kind: 'integer', valueName: 'N', min: 0, defaultText: 'cores − 1', description: 'Gradient worker threads besides the main one (data parallel; 0 = none).' },
     { name: 'seed', kind: 'integer', valueName: 'N', min: 0, defaultText: '0', description: 'Seed of the split, the initial weights and the batches.' },
     backendOption,
     jsonOption,
@@ -222,9 +225,22 @@ async function trainNeural(
 
   const tokenizer = buildTokenizer(s.tokenizerKind, trainTexts);
   const encode = (files: TextSplit<CorpusFile>['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
-  const model = createModel(presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed }));
+  const config = presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed });
+  const model = createModel(config);
   const params = [...model.weights.values()].reduce((n, v) => n + v.size, 0);
-  progress.log(`${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend`);
+  const workerCount = s.o.number('workers') ?? Math.max(0, coreCount() - 1);
+  let gradientWorkers: GradientWorker[] = [];
+  if (workerCount > 0) {
+    try {
+      gradientWorkers = await startGradientWorkers(workerCount, config, backend);
+    } catch (e) {
+      progress.log(`training on one thread: the gradient workers did not start (${(e as Error).message})`);
+    }
+  }
+  progress.log(
+    `${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend` +
+      (gradientWorkers.length ? `, data parallel on ${gradientWorkers.length + 1} threads` : ''),
+  );
 
   // Ctrl-C ends the run after the current step and still saves; a second one quits.
   const stop = new AbortController();
@@ -248,6 +264,7 @@ async function trainNeural(
           charsPerToken: charsPerTokenOf(tokenizer),
           signal: stop.signal,
           progressEvery: 5,
+          gradientWorkers,
           onProgress: (p) => {
             const fraction = Math.max(maxSteps ? p.step / maxSteps : 0, maxTimeMs ? p.elapsedMs / maxTimeMs : 0);
             const budget = maxTimeMs ? `/${formatDuration(maxTimeMs)}` : '';
@@ -288,6 +305,7 @@ async function trainNeural(
     process.removeListener('SIGINT', onInterrupt);
     trainer?.dispose();
     model.dispose();
+    for (const w of gradientWorkers) w.dispose();
   }
 }
 

@@ -13,13 +13,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { SequenceModel } from '../models/sequenceModel';
 import { createRng, type Rng } from '../random';
 import type { TrainerProgress, TrainingCheckpoint } from './checkpoint';
+import { batchGradients, flattenVariables, splitBatchRows, type GradientWorker } from './dataParallel';
 import { clipByGlobalNorm } from './gradientClipping';
 import { timestepGradientNorms } from './gradientFlow';
 import { learningRateAt, type LearningRateSchedule } from './learningRate';
-import { crossEntropy, negativeLogLikelihood } from './loss';
+import { negativeLogLikelihood } from './loss';
 import { bitsPerCharacter, charCounter, perplexity, tokensPerSecond, type CharsPerToken } from './metrics';
 import { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerState } from './optimizers';
-import { TokenStream, type Document, type Window } from './tokenStream';
+import { TokenStream, type Batch, type Document, type Window } from './tokenStream';
 
 export interface TrainerOptions {
   /** Windows per batch. Default 16. */
@@ -65,6 +66,11 @@ export interface TrainerOptions {
   readonly resume?: TrainingCheckpoint;
   /** Clock in milliseconds; default performance.now / Date.now. */
   readonly now?: () => number;
+  /**
+   * Data parallel: each step's rows are shared between this trainer and these workers
+   * (dataParallel.ts); one optimiser here. The caller owns (and disposes) them.
+   */
+  readonly gradientWorkers?: readonly GradientWorker[];
 }
 
 export interface StepProgress {
@@ -286,24 +292,71 @@ export class Trainer {
     const batch = this.train.sampleBatch(this.rng, this.batchSize);
     const lr = this.learningRate;
     tf.tidy(() => {
-      const shape: [number, number] = [batch.batchSize, batch.seqLen];
-      const ids = tf.tensor2d(batch.inputs, shape, 'int32');
-      const targets = tf.tensor2d(batch.targets, shape, 'int32');
-      const weights = tf.tensor2d(batch.weights, shape, 'float32');
-      const { value, grads } = tf.variableGrads(
-        () => crossEntropy(this.model.forward(ids, { training: true }), targets, weights),
-        this.variables,
-      );
-      const names = Object.keys(grads);
-      const clipped = clipByGlobalNorm(
-        names.map((n) => grads[n]),
-        this.clipNorm,
-      );
-      this.optimizer.apply(new Map(names.map((n, i) => [this.weightNames.get(n) ?? n, clipped.grads[i]])), lr);
-      this.lastLoss.assign(value);
-      this.lastNorm.assign(clipped.norm);
-      this.lossSum.assign(this.lossSum.add(value));
+      const { loss, grads } = batchGradients(this.model, this.variables, batch);
+      this.update(loss, grads, lr);
     });
+    return this.counted(batch);
+  }
+
+  /**
+   * One update with the batch's rows shared between this trainer and its gradient workers:
+   * the same update `trainStep` makes, up to float rounding. Without workers, `trainStep`.
+   */
+  async trainStepParallel(): Promise<number> {
+    this.assertLive();
+    const workers = this.options.gradientWorkers ?? [];
+    if (workers.length === 0) return this.trainStep();
+    const batch = this.train.sampleBatch(this.rng, this.batchSize);
+    const lr = this.learningRate;
+    const [own, ...rest] = splitBatchRows(batch, workers.length + 1);
+    const weights = flattenVariables(this.variables);
+    const remote = Promise.all(rest.map((shard, i) => workers[i].gradients(weights, shard)));
+    // The workers compute while this thread does its own rows.
+    const local = tf.tidy(() => {
+      const { loss, grads } = batchGradients(this.model, this.variables, own);
+      return { loss, grads };
+    });
+    let results;
+    try {
+      results = await remote;
+    } catch (error) {
+      tf.dispose([local.loss, ...local.grads]);
+      throw error;
+    }
+    const total = batch.targetCount;
+    tf.tidy(() => {
+      // ∇L = Σ_s (W_s/W)·∇L_s; the remote shards are summed in JS first (one tensor per weight).
+      const sum = new Float32Array(weights.length);
+      let remoteLoss = 0;
+      for (const r of results) {
+        const scale = total > 0 ? r.weightSum / total : 0;
+        for (let i = 0; i < sum.length; i++) sum[i] += scale * r.grads[i];
+        remoteLoss += r.lossSum;
+      }
+      const ownScale = total > 0 ? own.targetCount / total : 0;
+      let offset = 0;
+      const grads = this.variables.map((v, k) => {
+        const g = local.grads[k].mul(ownScale).add(tf.tensor(sum.subarray(offset, offset + v.size), v.shape, 'float32'));
+        offset += v.size;
+        return g;
+      });
+      const loss = local.loss.mul(own.targetCount).add(remoteLoss).div(Math.max(total, 1e-12)) as tf.Scalar;
+      this.update(loss, grads, lr);
+      tf.dispose([local.loss, ...local.grads]);
+    });
+    return this.counted(batch);
+  }
+
+  /** Clip, one optimiser update, and the device-side loss bookkeeping. Inside tf.tidy. */
+  private update(loss: tf.Scalar, grads: readonly tf.Tensor[], lr: number): void {
+    const clipped = clipByGlobalNorm(grads, this.clipNorm);
+    this.optimizer.apply(new Map(this.variables.map((v, i) => [this.weightNames.get(v.name) ?? v.name, clipped.grads[i]])), lr);
+    this.lastLoss.assign(loss);
+    this.lastNorm.assign(clipped.norm);
+    this.lossSum.assign(this.lossSum.add(loss));
+  }
+
+  private counted(batch: Batch): number {
     this.stepCount++;
     this.lossCount++;
     this.tokensSeen += batch.targetCount;
@@ -342,7 +395,7 @@ export class Trainer {
       // Wall time of the iteration, yield included: on a GPU backend the step only queues work,
       // which later read-backs wait for, so summed wall time is what throughput really is.
       const started = this.now();
-      const tokens = this.trainStep();
+      const tokens = this.options.gradientWorkers?.length ? await this.trainStepParallel() : this.trainStep();
       progressTokens += tokens;
       evalTokens += tokens;
       const reportProgress = this.stepCount % progressEvery === 0 && o.onProgress !== undefined;

@@ -23,15 +23,24 @@ import { trainingCurves, type TrainingCurves } from '../../core/visualization/tr
 import { windowTokens, type TokenWindow } from '../../core/visualization/window';
 import { nodeWasmPaths } from '../../node/wasmPaths';
 
-/** Starts tfjs on wasm (or keeps wasm/cpu if already running); cpu when wasm fails. Returns the backend. */
+let wasmFailed = false;
+
+/**
+ * Switches tfjs to wasm, whatever started it before (completions load weights on cpu, and any
+ * other code in the host may set cpu first: the view then took 1 s where wasm takes 6-32 ms).
+ * Tensors already made on another backend move over when next used. cpu only when wasm cannot
+ * start. Returns the backend.
+ */
 export async function prepareInspectionBackend(): Promise<string> {
-  const current = tf.getBackend();
-  if (current === 'wasm' || current === 'cpu') return current;
-  try {
-    return await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
-  } catch {
-    return await useBackend('cpu');
+  if (tf.getBackend() === 'wasm') return 'wasm';
+  if (!wasmFailed) {
+    try {
+      return await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
+    } catch {
+      wasmFailed = true;
+    }
   }
+  return await useBackend('cpu');
 }
 
 export interface InspectionInfo {

@@ -98,6 +98,8 @@ describe('Inside the Model', () => {
     assert.ok(id, 'imported');
 
     const sent = await internalsFor(id, window.ids);
+    // before() started tfjs on cpu, as other code in the host may: the view still computes on wasm.
+    assert.equal(api.visualizer.modelBackend(), 'wasm', 'the backend the view reports');
     assert.deepEqual(sent.tokens.labels, window.labels);
     assert.equal(api.visualizer.lastRendered()!.view, 'gates');
     assert.equal(api.visualizer.lastRendered()!.painted, 6 * 64 * window.ids.length, 'six maps of 64 units × the window drawn');
