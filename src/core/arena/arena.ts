@@ -137,7 +137,8 @@ async function runNeural(
   callbacks: ArenaCallbacks,
 ): Promise<ArenaEntry> {
   const seed = settings.seed ?? 0;
-  const seqLen = settings.seqLen ?? 64;
+  // A lecture task's examples are short documents: windows as long as the longest one.
+  const seqLen = settings.seqLen ?? (dataset.taskExamples ? Math.max(...dataset.train.map((t) => t.length)) : 64);
   const batchSize = settings.batchSize ?? 16;
   const model = createModel(contenderConfig(spec, tokenizer.vocabSize, seed));
   const encode = (texts: readonly string[]) => texts.map((t, k) => ({ name: String(k), tokens: tokenizer.encode(t) }));
