@@ -2,6 +2,11 @@
 // interface keyed on `type`; each direction is a union, so handlers narrow exhaustively.
 import type { BackendProbe, BackendChoice, TrainingBackend } from './core/backendChoice';
 import type { CorpusDescription } from './core/corpus/summary';
+import type { ArenaBudget, ArenaRow, ArenaSettings, CurvePoint } from './core/arena/arena';
+import type { ContenderSpec } from './core/arena/contenders';
+import type { DatasetSpec } from './core/arena/datasets';
+import type { ArenaRunRecord } from './core/arena/report';
+import type { SequenceTaskSpec } from './core/tasks';
 import type { Arch, Preset } from './core/models/sequenceModel';
 import type { TokenizerJson, TokenizerKind } from './core/tokenizers/tokenizer';
 import type { EvalReport, StepProgress, StopReason } from './core/training/trainer';
@@ -52,6 +57,7 @@ export interface VisualizerCommandMessage {
 
 export type FromWebviewMessage =
   | TrainerFromWebviewMessage
+  | PlaygroundFromWebviewMessage
   | ReadyMessage
   | BackendReportMessage
   | VisualizerRequestMessage
@@ -170,6 +176,7 @@ export interface VisualizerEmbeddingsMessage {
 
 export type ToWebviewMessage =
   | TrainerToWebviewMessage
+  | PlaygroundToWebviewMessage
   | InitMessage
   | CursorContextMessage
   | VisualizerModelMessage
@@ -182,6 +189,7 @@ export function isFromWebviewMessage(value: unknown): value is FromWebviewMessag
   const type = (value as { type?: unknown }).type;
   return (
     isTrainerFromWebviewType(type) ||
+    isPlaygroundFromWebviewType(type) ||
     type === 'ready' ||
     type === 'backendReport' ||
     type === 'visualizerRequest' ||
@@ -196,6 +204,7 @@ export function isToWebviewMessage(value: unknown): value is ToWebviewMessage {
   const type = (value as { type?: unknown }).type;
   return (
     isTrainerToWebviewType(type) ||
+    isPlaygroundToWebviewType(type) ||
     type === 'init' ||
     type === 'cursorContext' ||
     type === 'visualizerModel' ||
@@ -370,4 +379,142 @@ function isTrainerFromWebviewType(type: unknown): boolean {
 
 function isTrainerToWebviewType(type: unknown): boolean {
   return TRAINER_TO_WEBVIEW.has(type);
+}
+
+// ---- the Playground's arena --------------------------------------------------------------
+// The webview asks for a run (its form) or the host starts one (a command); the host resolves
+// the dataset (a lecture task is generated in the webview from its seed; editor texts are sent)
+// and the webview trains the contenders with tfjs, posting curve points, rows and the record.
+
+/** Where the arena's texts come from, as the webview's form names them. */
+export type ArenaDatasetChoice = { readonly kind: 'task'; readonly task: SequenceTaskSpec } | { readonly kind: 'activeFile' } | { readonly kind: 'workspace' };
+
+/** Webview → host: the form's Start. */
+export interface ArenaRequestMessage {
+  readonly type: 'arenaRequest';
+  readonly contenders: readonly ContenderSpec[];
+  readonly dataset: ArenaDatasetChoice;
+  readonly budget: ArenaBudget;
+}
+
+/** Host → webview: train these contenders on this dataset under this budget. */
+export interface ArenaStartMessage {
+  readonly type: 'arenaStart';
+  readonly runId: string;
+  readonly contenders: readonly ContenderSpec[];
+  readonly dataset: DatasetSpec;
+  readonly budget: ArenaBudget;
+  readonly settings: ArenaSettings;
+  /** Folder URL of tfjs-backend-wasm's .wasm files, ending in '/'. */
+  readonly wasmPaths: string;
+}
+
+/** Host → webview: stop the run after the current step. */
+export interface ArenaStopMessage {
+  readonly type: 'arenaStop';
+  readonly runId: string;
+}
+
+/** Host → webview: the model of row `index` is in the registry and active. */
+export interface ArenaModelSavedMessage {
+  readonly type: 'arenaModelSaved';
+  readonly runId: string;
+  readonly index: number;
+  readonly name: string;
+}
+
+/** Host → webview: the run could not start (no active file, untrusted workspace…). */
+export interface ArenaRefusedMessage {
+  readonly type: 'arenaRefused';
+  readonly reason: string;
+}
+
+export interface ArenaStartedMessage {
+  readonly type: 'arenaStarted';
+  readonly runId: string;
+  readonly backend: string;
+  readonly dataset: string;
+}
+
+export interface ArenaContenderMessage {
+  readonly type: 'arenaContender';
+  readonly runId: string;
+  readonly index: number;
+  readonly label: string;
+}
+
+export interface ArenaPointMessage {
+  readonly type: 'arenaPoint';
+  readonly runId: string;
+  readonly index: number;
+  readonly point: CurvePoint;
+}
+
+export interface ArenaRowMessage {
+  readonly type: 'arenaRow';
+  readonly runId: string;
+  readonly index: number;
+  readonly row: ArenaRow;
+}
+
+export interface ArenaDoneMessage {
+  readonly type: 'arenaDone';
+  readonly runId: string;
+  readonly record: ArenaRunRecord;
+}
+
+export interface ArenaErrorMessage {
+  readonly type: 'arenaError';
+  readonly runId: string;
+  readonly message: string;
+}
+
+/** Webview → host: save row `index`'s model (a model file, transferred) and make it active. */
+export interface ArenaUseModelMessage {
+  readonly type: 'arenaUseModel';
+  readonly runId: string;
+  readonly index: number;
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Webview → host: export the finished run. */
+export interface ArenaExportMessage {
+  readonly type: 'arenaExport';
+  readonly runId: string;
+  readonly format: 'json' | 'csv';
+}
+
+export type PlaygroundFromWebviewMessage =
+  | ArenaRequestMessage
+  | ArenaStartedMessage
+  | ArenaContenderMessage
+  | ArenaPointMessage
+  | ArenaRowMessage
+  | ArenaDoneMessage
+  | ArenaErrorMessage
+  | ArenaUseModelMessage
+  | ArenaExportMessage;
+
+export type PlaygroundToWebviewMessage = ArenaStartMessage | ArenaStopMessage | ArenaModelSavedMessage | ArenaRefusedMessage;
+
+const PLAYGROUND_FROM_WEBVIEW: ReadonlySet<unknown> = new Set<PlaygroundFromWebviewMessage['type']>([
+  'arenaRequest',
+  'arenaStarted',
+  'arenaContender',
+  'arenaPoint',
+  'arenaRow',
+  'arenaDone',
+  'arenaError',
+  'arenaUseModel',
+  'arenaExport',
+]);
+const PLAYGROUND_TO_WEBVIEW: ReadonlySet<unknown> = new Set<PlaygroundToWebviewMessage['type']>(['arenaStart', 'arenaStop', 'arenaModelSaved', 'arenaRefused']);
+
+function isPlaygroundFromWebviewType(type: unknown): boolean {
+  return PLAYGROUND_FROM_WEBVIEW.has(type);
+}
+
+function isPlaygroundToWebviewType(type: unknown): boolean {
+  return PLAYGROUND_TO_WEBVIEW.has(type);
 }

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const completions = registerCompletions(context, models, () => TrainingSession.current !== undefined);
   context.subscriptions.push(
     models,
-    ...registerCommands(context),
+    ...registerCommands(context, models),
     ...registerModelCommands(models),
     ...registerTrainingCommands(context, models),
     ...completions.disposables,
@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
     vscode.window.registerWebviewViewProvider(VisualizerViewProvider.viewId, visualizer),
     vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
       deserializeWebviewPanel: async (panel) => {
-        PlaygroundPanel.revive(panel, context);
+        PlaygroundPanel.revive(panel, context, models);
       },
     }),
   );

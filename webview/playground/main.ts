@@ -1,22 +1,220 @@
-// Playground panel: shows which backend training would use here and why.
+// Playground panel: which backend training would use here and why, and the arena: pick 2-6
+// contenders, a dataset and one budget; they train one after another with live curves
+// (bits/char against tokens and against seconds) and end in a table whose rows can become the
+// active model. Every control is a labelled form element (keyboard and screen readers).
+import type { ArenaBudget, ArenaRow, CurvePoint } from '../../src/core/arena/arena';
+import { CONTENDER_KINDS, CONTENDER_LABELS, type ContenderKind, type ContenderSpec } from '../../src/core/arena/contenders';
 import { chooseBackend, type BackendProbe } from '../../src/core/backendChoice';
-import type { InitMessage } from '../../src/protocol';
+import { PRESETS } from '../../src/core/models/sequenceModel';
+import { SEQUENCE_TASKS } from '../../src/core/tasks';
+import type { ArenaDatasetChoice, InitMessage } from '../../src/protocol';
 import { connect, el, postToHost } from '../shared/host';
+import { ArenaChart, seriesColor } from './arenaChart';
+import { runArenaHere, stopArena, useAsActiveModel } from './arenaRun';
 import { probeBackends } from './backendProbe';
 
 const app = document.getElementById('app')!;
+let init: InitMessage | null = null;
+let probe: Promise<BackendProbe> | null = null;
+let currentRun: string | null = null;
+
+const tokensChart = new ArenaChart('arena-chart-tokens', 'tokens');
+const secondsChart = new ArenaChart('arena-chart-seconds', 'seconds');
+const status = el('p', { id: 'arena-status', role: 'status' }, 'Pick contenders, a dataset and a budget, then Start.');
+const legend = el('ul', { id: 'arena-legend', class: 'legend', 'aria-label': 'Contenders' });
+const table = el('table', { id: 'arena-table', 'aria-label': 'Arena results', hidden: '' });
+const exports = el('div', { class: 'row', hidden: '' });
+const contenderList = el('ol', { id: 'contenders', 'aria-label': 'Contenders' });
 
 function yesNo(value: boolean): string {
   return value ? 'yes' : 'no';
 }
 
-function render(init: InitMessage, probe: BackendProbe): void {
-  const choice = chooseBackend(probe, init.preferredBackend);
-  postToHost({ type: 'backendReport', probe, choice });
+function labelled(text: string, control: HTMLElement): HTMLLabelElement {
+  return el('label', {}, `${text} `, control);
+}
+
+function select(id: string, options: ReadonlyArray<readonly [string, string]>, value: string): HTMLSelectElement {
+  const s = el('select', { id });
+  for (const [v, text] of options) {
+    const o = el('option', { value: v }, text);
+    if (v === value) o.selected = true;
+    s.append(o);
+  }
+  return s;
+}
+
+function contenderRow(spec: ContenderSpec): HTMLLIElement {
+  const n = contenderList.children.length;
+  const kind = select(`contender-${n}-kind`, CONTENDER_KINDS.map((k) => [k, CONTENDER_LABELS[k]] as const), spec.kind);
+  const preset = select(`contender-${n}-preset`, PRESETS.map((p) => [p, p] as const), spec.preset ?? 'nano');
+  const clip = select(`contender-${n}-clip`, [['1', 'clip by norm 1'], ['0', 'no clipping']], String(spec.knobs?.clipNorm ?? 1));
+  const remove = el('button', { type: 'button', 'aria-label': 'Remove this contender' }, 'Remove');
+  const li = el('li', { class: 'contender' }, labelled('Model', kind), labelled('Size', preset), labelled('Gradients', clip), remove);
+  const sync = () => {
+    preset.disabled = clip.disabled = kind.value === 'ngram';
+  };
+  kind.addEventListener('change', sync);
+  sync();
+  remove.addEventListener('click', () => {
+    if (contenderList.children.length > 2) li.remove();
+  });
+  return li;
+}
+
+function readContenders(): ContenderSpec[] {
+  return [...contenderList.querySelectorAll('li')].map((li) => {
+    const [kind, preset, clip] = [...li.querySelectorAll('select')].map((s) => s.value);
+    return kind === 'ngram'
+      ? { kind: 'ngram' }
+      : { kind: kind as ContenderKind, preset: preset as ContenderSpec['preset'], knobs: clip === '0' ? { clipNorm: 0 } : undefined };
+  });
+}
+
+const datasetSelect = select(
+  'arena-dataset',
+  [
+    ...SEQUENCE_TASKS.map((t) => [`task:${t}`, { recall: 'Lecture task: long-range recall (size = lag)', copy: 'Lecture task: copy (size = letters)', brackets: 'Lecture task: balanced brackets (size = prefix)' }[t]] as const),
+    ['activeFile', 'The active file'],
+    ['workspace', 'The workspace corpus'],
+  ],
+  'task:recall',
+);
+const sizeInput = el('input', { id: 'arena-task-size', type: 'number', min: '2', max: '256', value: '8' });
+const seedInput = el('input', { id: 'arena-seed', type: 'number', min: '0', value: '0' });
+const budgetKind = select('arena-budget-kind', [['tokens', 'tokens'], ['seconds', 'seconds']], 'tokens');
+const budgetInput = el('input', { id: 'arena-budget', type: 'number', min: '1', value: '20000' });
+const startButton = el('button', { id: 'arena-start', type: 'button' }, 'Start');
+const stopButton = el('button', { id: 'arena-stop', type: 'button', disabled: '' }, 'Stop');
+
+function readDataset(): ArenaDatasetChoice {
+  const v = datasetSelect.value;
+  if (v.startsWith('task:')) {
+    return { kind: 'task', task: { id: v.slice(5) as (typeof SEQUENCE_TASKS)[number], size: Number(sizeInput.value), seed: Number(seedInput.value), count: 512 } };
+  }
+  return { kind: v as 'activeFile' | 'workspace' };
+}
+
+function readBudget(): ArenaBudget {
+  const amount = Number(budgetInput.value);
+  return budgetKind.value === 'tokens' ? { kind: 'tokens', tokens: amount } : { kind: 'seconds', seconds: amount };
+}
+
+function fmt(x: number | null, digits: number): string {
+  return x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+}
+
+const HEADERS = ['Contender', 'Held-out bits/char', 'Keystroke savings', 'Latency (ms)', 'Parameters', 'Tokens/s', 'Task accuracy', ''];
+
+function addRow(index: number, row: ArenaRow): void {
+  if (!table.rows.length) table.append(el('tr', {}, ...HEADERS.map((h) => el('th', { scope: 'col' }, h))));
+  const runId = currentRun!;
+  const use = el('button', { type: 'button', class: 'use-model', 'data-index': String(index), 'aria-label': `Use ${row.label} as the active model` }, 'Use as active model');
+  use.addEventListener('click', () => {
+    use.disabled = true;
+    if (!useAsActiveModel(runId, index)) use.disabled = false;
+  });
+  const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+  swatch.style.background = seriesColor(index);
+  table.append(
+    el('tr', { 'data-index': String(index) },
+      el('th', { scope: 'row' }, swatch, row.label),
+      el('td', {}, fmt(row.heldOutBitsPerChar, 3)),
+      el('td', {}, `${fmt(row.keystrokeSavings * 100, 1)}%`),
+      el('td', {}, fmt(row.latencyMs, 2)),
+      el('td', {}, row.parameters.toLocaleString('en-US')),
+      el('td', {}, fmt(row.tokensPerSecond, 0)),
+      el('td', {}, row.taskAccuracy === null ? '—' : `${fmt(row.taskAccuracy * 100, 1)}%`),
+      el('td', {}, use),
+    ),
+  );
+  table.hidden = false;
+}
+
+const view = {
+  started(backend: string, dataset: string, labels: string[]) {
+    tokensChart.reset(labels);
+    secondsChart.reset(labels);
+    legend.replaceChildren(
+      ...labels.map((label, i) => {
+        const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+        swatch.style.background = seriesColor(i);
+        return el('li', {}, swatch, label);
+      }),
+    );
+    status.textContent = `Training on ${backend}: ${dataset}.`;
+  },
+  contender(index: number, label: string) {
+    status.textContent = `Training ${index + 1}: ${label}…`;
+  },
+  point(index: number, point: CurvePoint) {
+    tokensChart.add(index, point);
+    secondsChart.add(index, point);
+  },
+  row: addRow,
+  done() {
+    status.textContent = 'Done. Use a row as the active model, or export the run.';
+    running(false);
+    exports.hidden = false;
+  },
+  error(message: string) {
+    status.textContent = `The run failed: ${message}`;
+    running(false);
+  },
+};
+
+function running(on: boolean): void {
+  startButton.disabled = on;
+  stopButton.disabled = !on;
+}
+
+function renderArena(): HTMLElement {
+  contenderList.replaceChildren();
+  contenderList.append(contenderRow({ kind: 'lstm', preset: 'nano' }));
+  contenderList.append(contenderRow({ kind: 'ngram' }));
+  const add = el('button', { type: 'button', id: 'arena-add' }, 'Add contender');
+  add.addEventListener('click', () => {
+    if (contenderList.children.length < 6) contenderList.append(contenderRow({ kind: 'gru', preset: 'nano' }));
+  });
+  startButton.addEventListener('click', () => {
+    running(true);
+    status.textContent = 'Starting…';
+    postToHost({ type: 'arenaRequest', contenders: readContenders(), dataset: readDataset(), budget: readBudget() });
+  });
+  stopButton.addEventListener('click', () => {
+    stopArena();
+    status.textContent = 'Stopping after this step…';
+  });
+  const exportButton = (format: 'json' | 'csv') => {
+    const b = el('button', { type: 'button', id: `arena-export-${format}` }, `Export ${format.toUpperCase()}`);
+    b.addEventListener('click', () => currentRun && postToHost({ type: 'arenaExport', runId: currentRun, format }));
+    return b;
+  };
+  exports.replaceChildren(exportButton('json'), exportButton('csv'));
+  return el('section', { 'aria-labelledby': 'arena-heading' },
+    el('h2', { id: 'arena-heading' }, 'Arena'),
+    el('p', { class: 'muted' }, 'The same data, the same budget: which architecture learns it best? Each contender trains in turn on the backend above; held-out text scores them.'),
+    contenderList,
+    el('div', { class: 'row' }, add),
+    el('div', { class: 'row' }, labelled('Dataset', datasetSelect), labelled('Size', sizeInput), labelled('Seed', seedInput)),
+    el('div', { class: 'row' }, labelled('Budget', budgetInput), labelled('in', budgetKind), startButton, stopButton),
+    status,
+    legend,
+    el('div', { class: 'charts' },
+      el('figure', {}, tokensChart.canvas, el('figcaption', {}, 'Held-out bits/char against tokens seen')),
+      el('figure', {}, secondsChart.canvas, el('figcaption', {}, 'Held-out bits/char against seconds'))),
+    table,
+    exports,
+  );
+}
+
+function render(probed: BackendProbe): void {
+  const choice = chooseBackend(probed, init!.preferredBackend);
+  postToHost({ type: 'backendReport', probe: probed, choice });
   const rows: Array<[string, string]> = [
-    ['WebGPU adapter', probe.webgpuAdapter ? (probe.webgpuSoftware ? 'software fallback' : 'hardware') : 'none'],
-    ['WebGL2', probe.webgl2 ? (probe.webglRenderer ?? 'unknown renderer') : 'none'],
-    ['WebAssembly', `${yesNo(probe.wasm)}${probe.wasm ? `, SIMD ${yesNo(probe.wasmSimd)}` : ''}`],
+    ['WebGPU adapter', probed.webgpuAdapter ? (probed.webgpuSoftware ? 'software fallback' : 'hardware') : 'none'],
+    ['WebGL2', probed.webgl2 ? (probed.webglRenderer ?? 'unknown renderer') : 'none'],
+    ['WebAssembly', `${yesNo(probed.wasm)}${probed.wasm ? `, SIMD ${yesNo(probed.wasmSimd)}` : ''}`],
   ];
   app.replaceChildren(
     el('h1', {}, 'Sequence Lab Playground'),
@@ -26,15 +224,34 @@ function render(init: InitMessage, probe: BackendProbe): void {
       el('table', { 'aria-label': 'What this browser offers' },
         ...rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v)))),
     ),
-    el('p', { class: 'muted' },
-      'Training on the workspace is not available yet in this version; this panel will host it.'),
-    el('p', { class: 'muted' }, `Sequence Lab ${init.extensionVersion}`),
+    renderArena(),
+    el('p', { class: 'muted' }, `Sequence Lab ${init!.extensionVersion}`),
   );
 }
 
 connect({
-  init: (init) => {
+  init: (message) => {
+    init = message;
     app.replaceChildren(el('p', {}, 'Probing backends…'));
-    void probeBackends().then((probe) => render(init, probe));
+    probe = probeBackends();
+    void probe.then(render);
+  },
+  arenaStart: (start) => {
+    currentRun = start.runId;
+    running(true);
+    table.replaceChildren();
+    table.hidden = true;
+    exports.hidden = true;
+    void probe!.then((probed) => runArenaHere(start, probed, init!.preferredBackend, view));
+  },
+  arenaStop: () => stopArena(),
+  arenaRefused: (m) => {
+    status.textContent = m.reason;
+    running(false);
+  },
+  arenaModelSaved: (m) => {
+    const button = table.querySelector<HTMLButtonElement>(`button.use-model[data-index="${m.index}"]`);
+    if (button) button.textContent = 'Active model';
+    status.textContent = `“${m.name}” is now the active model: completions and Inside the Model use it.`;
   },
 });

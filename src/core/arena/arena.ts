@@ -1,0 +1,252 @@
+// The arena: several contenders trained one after another on the same data under the same
+// budget (tokens or seconds), each scored on the same held-out texts, ending in one table.
+// Neural contenders go through the core Trainer (the loop the trainer webview and the CLI use);
+// the n-gram counts its training text. Runs wherever tfjs has a backend (the Playground webview,
+// the tests in Node). Curves are validation bits/char against tokens seen and seconds.
+import { neuralEngine, ngramEngine } from '../completionEngine';
+import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../evaluation';
+import { createModel, type SequenceModel } from '../models';
+import { NgramModel } from '../ngram';
+import { CharTokenizer } from '../tokenizers';
+import type { Tokenizer } from '../tokenizers/tokenizer';
+import { charsPerTokenOf } from '../training/metrics';
+import { Trainer } from '../training/trainer';
+import { answerAccuracy, neuralPredictor, ngramPredictor } from '../tasks/scoring';
+import type { TaskExample } from '../tasks/task';
+import { contenderConfig, contenderLabel, type ContenderSpec } from './contenders';
+
+export type ArenaBudget = { readonly kind: 'tokens'; readonly tokens: number } | { readonly kind: 'seconds'; readonly seconds: number };
+
+export interface ArenaDataset {
+  /** What the texts are, for the table and the saved run. */
+  readonly description: string;
+  readonly train: readonly string[];
+  readonly validation: readonly string[];
+  /** A lecture task's held-out examples: answer accuracy is scored on them. */
+  readonly taskExamples?: readonly TaskExample[];
+  readonly taskChance?: number;
+}
+
+export interface ArenaSettings {
+  readonly seqLen?: number;
+  readonly batchSize?: number;
+  readonly seed?: number;
+  /** Evaluations (curve points) per contender, at least. Default 8. */
+  readonly points?: number;
+  /** Held-out characters scored for bits/char (default 20,000) and replayed for keystroke savings (default 2,000). */
+  readonly scoredChars?: number;
+  readonly replayedChars?: number;
+}
+
+export interface CurvePoint {
+  readonly tokens: number;
+  readonly seconds: number;
+  readonly bitsPerChar: number;
+}
+
+export interface ArenaRow {
+  readonly label: string;
+  readonly spec: ContenderSpec;
+  readonly parameters: number;
+  readonly heldOutBitsPerChar: number;
+  readonly keystrokeSavings: number;
+  /** Median wall time of a single-line suggestion in the replay. */
+  readonly latencyMs: number;
+  readonly tokensPerSecond: number;
+  readonly tokensSeen: number;
+  readonly seconds: number;
+  /** Lecture tasks: share of answer characters predicted right (null for other data). */
+  readonly taskAccuracy: number | null;
+}
+
+export interface ArenaCallbacks {
+  readonly onStart?: (index: number, label: string) => void;
+  readonly onPoint?: (index: number, point: CurvePoint) => void;
+  readonly onRow?: (index: number, row: ArenaRow) => void;
+  readonly shouldStop?: () => boolean;
+  readonly now?: () => number;
+}
+
+/** A trained contender: its row, its curve and the model itself (the caller disposes it). */
+export interface ArenaEntry {
+  readonly row: ArenaRow;
+  readonly curve: CurvePoint[];
+  readonly model: { readonly kind: 'neural'; readonly model: SequenceModel } | { readonly kind: 'ngram'; readonly ngram: NgramModel };
+}
+
+export interface ArenaResult {
+  readonly dataset: string;
+  readonly budget: ArenaBudget;
+  readonly tokenizer: Tokenizer;
+  readonly entries: ArenaEntry[];
+}
+
+function parameterCount(model: SequenceModel): number {
+  let n = 0;
+  for (const v of model.weights.values()) n += v.size;
+  return n;
+}
+
+function defaultNow(): () => number {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return perf ? () => perf.now() : () => Date.now();
+}
+
+export function checkBudget(budget: ArenaBudget): void {
+  const amount = budget.kind === 'tokens' ? budget.tokens : budget.seconds;
+  if (!(amount > 0 && Number.isFinite(amount))) throw new Error(`the budget must be a positive number of ${budget.kind}, got ${amount}`);
+}
+
+export async function runArena(
+  contenders: readonly ContenderSpec[],
+  dataset: ArenaDataset,
+  budget: ArenaBudget,
+  settings: ArenaSettings = {},
+  callbacks: ArenaCallbacks = {},
+): Promise<ArenaResult> {
+  if (contenders.length < 1 || contenders.length > 6) throw new Error(`pick 1 to 6 contenders, got ${contenders.length}`);
+  checkBudget(budget);
+  const tokenizer = CharTokenizer.build([...dataset.train, ...dataset.validation]);
+  const scored = limitCharacters(dataset.validation, settings.scoredChars ?? 20_000);
+  const replayed = limitCharacters(dataset.validation, settings.replayedChars ?? 2_000);
+  const entries: ArenaEntry[] = [];
+  for (let i = 0; i < contenders.length; i++) {
+    if (callbacks.shouldStop?.()) break;
+    const spec = contenders[i];
+    callbacks.onStart?.(i, contenderLabel(spec));
+    const onPoint = (p: CurvePoint) => callbacks.onPoint?.(i, p);
+    const entry =
+      spec.kind === 'ngram'
+        ? runNgram(spec, dataset, budget, scored, replayed, onPoint, callbacks.now ?? defaultNow())
+        : await runNeural(spec, dataset, budget, settings, tokenizer, scored, replayed, onPoint, callbacks);
+    entries.push(entry);
+    callbacks.onRow?.(i, entry.row);
+  }
+  return { dataset: dataset.description, budget, tokenizer, entries };
+}
+
+async function runNeural(
+  spec: ContenderSpec,
+  dataset: ArenaDataset,
+  budget: ArenaBudget,
+  settings: ArenaSettings,
+  tokenizer: Tokenizer,
+  scored: string[],
+  replayed: string[],
+  onPoint: (p: CurvePoint) => void,
+  callbacks: ArenaCallbacks,
+): Promise<ArenaEntry> {
+  const seed = settings.seed ?? 0;
+  // A lecture task's examples are short documents: windows as long as the longest one.
+  const seqLen = settings.seqLen ?? (dataset.taskExamples ? Math.max(...dataset.train.map((t) => t.length)) : 64);
+  const batchSize = settings.batchSize ?? 16;
+  const model = createModel(contenderConfig(spec, tokenizer.vocabSize, seed));
+  const encode = (texts: readonly string[]) => texts.map((t, k) => ({ name: String(k), tokens: tokenizer.encode(t) }));
+  const points = settings.points ?? 8;
+  // Evaluate often enough for `points` curve points: by steps for a token budget; for a time
+  // budget, guessed from the first steps' speed below.
+  const stepsForTokens = budget.kind === 'tokens' ? Math.max(1, Math.ceil(budget.tokens / (batchSize * seqLen))) : null;
+  const curve: CurvePoint[] = [];
+  let trainer: Trainer | null = null;
+  const tokensSeen = () => trainer!.summary().training.tokensSeen;
+  try {
+    trainer = new Trainer(model, { train: encode(dataset.train), validation: encode(dataset.validation) }, {
+      seqLen,
+      batchSize,
+      seed,
+      clipNorm: spec.knobs?.clipNorm ?? 1,
+      maxTimeMs: budget.kind === 'seconds' ? budget.seconds * 1000 : undefined,
+      evalEvery: stepsForTokens ? Math.max(1, Math.floor(stepsForTokens / points)) : 20,
+      evalWindows: 16,
+      progressEvery: 5,
+      gradientFlowRows: 0,
+      charsPerToken: charsPerTokenOf(tokenizer),
+      shouldStop: () => (budget.kind === 'tokens' && tokensSeen() >= budget.tokens) || (callbacks.shouldStop?.() ?? false),
+      onEval: (r) => {
+        const point = { tokens: tokensSeen(), seconds: r.elapsedMs / 1000, bitsPerChar: r.validationBitsPerChar };
+        curve.push(point);
+        onPoint(point);
+      },
+    });
+    const result = await trainer.run();
+    const seen = tokensSeen();
+    const engine = neuralEngine(model, tokenizer);
+    try {
+      const replay = keystrokeSavings(engine, replayed, { latencySamples: 20, now: callbacks.now });
+      const row: ArenaRow = {
+        label: contenderLabel(spec),
+        spec,
+        parameters: parameterCount(model),
+        heldOutBitsPerChar: scoreNeural(model, tokenizer, scored).bitsPerChar,
+        keystrokeSavings: replay.savings,
+        latencyMs: replay.latenciesMs.length ? percentile(replay.latenciesMs, 50) : 0,
+        tokensPerSecond: result.elapsedMs > 0 ? (seen / result.elapsedMs) * 1000 : 0,
+        tokensSeen: seen,
+        seconds: result.elapsedMs / 1000,
+        taskAccuracy: dataset.taskExamples ? answerAccuracy(dataset.taskExamples, neuralPredictor(model, tokenizer)).perCharacter : null,
+      };
+      return { row, curve, model: { kind: 'neural', model } };
+    } finally {
+      engine.dispose();
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    trainer?.dispose();
+  }
+}
+
+/** The first `limit` characters of `texts` (all of them when limit is Infinity). */
+function headOf(texts: readonly string[], limit: number): string[] {
+  return Number.isFinite(limit) ? limitCharacters(texts, limit) : [...texts];
+}
+
+function runNgram(
+  spec: ContenderSpec,
+  dataset: ArenaDataset,
+  budget: ArenaBudget,
+  scored: string[],
+  replayed: string[],
+  onPoint: (p: CurvePoint) => void,
+  now: () => number,
+): ArenaEntry {
+  // Counting is the n-gram's training: it reads at most the token budget's characters (all of
+  // them under a time budget, which counting meets in a fraction of a second). The curve
+  // counts growing shares of that text.
+  const order = spec.knobs?.order ?? 6;
+  const limit = budget.kind === 'tokens' ? budget.tokens : Infinity;
+  const all = headOf(dataset.train, limit);
+  const total = all.reduce((s, t) => s + t.length, 0);
+  const curve: CurvePoint[] = [];
+  let ngram: NgramModel | null = null;
+  let seconds = 0;
+  for (const share of [1 / 8, 1 / 4, 1 / 2, 1]) {
+    const texts = headOf(all, Math.max(1, Math.floor(total * share)));
+    const start = now();
+    ngram = NgramModel.train(texts, { order });
+    seconds = (now() - start) / 1000;
+    const tokens = texts.reduce((s, t) => s + t.length, 0);
+    const point = { tokens, seconds, bitsPerChar: ngram.bitsPerChar(scored) };
+    curve.push(point);
+    onPoint(point);
+  }
+  const replay = keystrokeSavings(ngramEngine(ngram!), replayed, { latencySamples: 20, now });
+  const row: ArenaRow = {
+    label: contenderLabel(spec),
+    spec,
+    parameters: 0,
+    heldOutBitsPerChar: scoreNgram(ngram!, scored).bitsPerChar,
+    keystrokeSavings: replay.savings,
+    latencyMs: replay.latenciesMs.length ? percentile(replay.latenciesMs, 50) : 0,
+    tokensPerSecond: seconds > 0 ? total / seconds : 0,
+    tokensSeen: total,
+    seconds,
+    taskAccuracy: dataset.taskExamples ? answerAccuracy(dataset.taskExamples, ngramPredictor(ngram!)).perCharacter : null,
+  };
+  return { row, curve, model: { kind: 'ngram', ngram: ngram! } };
+}
+
+export function disposeArena(result: ArenaResult): void {
+  for (const e of result.entries) if (e.model.kind === 'neural') e.model.model.dispose();
+}

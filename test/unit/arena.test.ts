@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { disposeArena, runArena } from '../../src/core/arena/arena';
+import { contenderConfig, contenderLabel } from '../../src/core/arena/contenders';
+import { taskDataset, textsDataset } from '../../src/core/arena/datasets';
+import { arenaCsv, arenaRecord } from '../../src/core/arena/report';
+import { useTestBackend } from './tfSetup';
+
+describe('arena', () => {
+  before(useTestBackend);
+
+  it('contenders become the configs the lecture names', () => {
+    const relu = contenderConfig({ kind: 'rnn-relu-identity', preset: 'nano' }, 20, 1);
+    assert.equal(relu.arch, 'rnn');
+    assert.ok(relu.arch === 'rnn' && relu.activation === 'relu' && relu.identityInit);
+    const tanh = contenderConfig({ kind: 'rnn-tanh' }, 20, 1);
+    assert.ok(tanh.arch === 'rnn' && tanh.activation === 'tanh' && !tanh.identityInit);
+    const lstm = contenderConfig({ kind: 'lstm', knobs: { forgetBias: 0, layers: 2, input: 'onehot' } }, 20, 1);
+    assert.ok(lstm.arch === 'lstm' && lstm.forgetBias === 0 && lstm.layers === 2 && lstm.input === 'onehot');
+    const tr = contenderConfig({ kind: 'transformer', knobs: { heads: 2 } }, 20, 1);
+    assert.ok(tr.arch === 'transformer' && tr.heads === 2);
+    assert.throws(() => contenderConfig({ kind: 'transformer', knobs: { heads: 3 } }, 20, 1), /divide/);
+    assert.equal(contenderLabel({ kind: 'gru', preset: 'small', knobs: { clipNorm: 0 } }), 'GRU small, clipNorm off');
+  });
+
+  it('a lecture task dataset holds out examples of another seed', () => {
+    const d = taskDataset({ id: 'copy', size: 4, count: 64, seed: 3 });
+    assert.equal(d.train.length, 64);
+    assert.equal(d.validation.length, d.taskExamples!.length);
+    const train = new Set(d.train);
+    assert.ok(d.validation.filter((t) => train.has(t)).length < d.validation.length / 2, 'mostly unseen examples');
+  });
+
+  it('two contenders on the same token budget give a row each, curves, and a CSV of both', async function () {
+    this.timeout(180_000);
+    const dataset = taskDataset({ id: 'recall', size: 6, count: 400, seed: 1 });
+    const before = tf.memory().numTensors;
+    const points: number[] = [0, 0];
+    const result = await runArena(
+      [{ kind: 'lstm', preset: 'nano' }, { kind: 'ngram', knobs: { order: 3 } }],
+      dataset,
+      { kind: 'tokens', tokens: 6000 },
+      { seqLen: 8, batchSize: 16, points: 4, replayedChars: 300 },
+      { onPoint: (i) => points[i]++ },
+    );
+    try {
+      assert.equal(result.entries.length, 2);
+      const [lstm, ngram] = result.entries.map((e) => e.row);
+      assert.ok(lstm.tokensSeen >= 6000 && lstm.tokensSeen < 6000 + 16 * 8, `the budget is met, not overrun by more than a batch: ${lstm.tokensSeen}`);
+      assert.ok(ngram.tokensSeen <= 6000);
+      assert.ok(points[0] >= 3 && points[1] === 4, `curve points ${points}`);
+      for (const row of [lstm, ngram]) {
+        assert.ok(row.heldOutBitsPerChar > 0 && row.heldOutBitsPerChar < 8, `${row.label}: ${row.heldOutBitsPerChar}`);
+        assert.ok(row.taskAccuracy !== null && row.taskAccuracy >= 0 && row.taskAccuracy <= 1);
+        assert.ok(row.keystrokeSavings >= 0 && row.keystrokeSavings < 1);
+      }
+      // nano LSTM: embedding 32·V + W 32·256 + U 64·256 + b 256 + output 64·V + V
+      const V = result.tokenizer.vocabSize;
+      assert.equal(lstm.parameters, 32 * V + 32 * 256 + 64 * 256 + 256 + 64 * V + V);
+      // order 3 sees 2 characters back: the key, 6 back, is out of its reach
+      assert.ok(ngram.taskAccuracy! < 0.25, `n-gram recall ${ngram.taskAccuracy}`);
+      const record = arenaRecord(result, 'run1', 'wasm', '2026-01-01T00:00:00.000Z');
+      const csv = arenaCsv(record).trimEnd().split('\r\n');
+      assert.equal(csv.length, 3);
+      assert.match(csv[1], /^LSTM nano,/);
+      assert.match(csv[2], /^"n-gram \(Kneser-Ney\), order 3",0,/);
+      assert.deepEqual(JSON.parse(JSON.stringify(record)).rows.length, 2);
+    } finally {
+      disposeArena(result);
+    }
+    assert.equal(tf.memory().numTensors, before, 'nothing left after disposing the run');
+  });
+
+  it('texts are split by file; one file by position', () => {
+    const one = textsDataset('a.js', [{ path: 'a.js', text: 'x'.repeat(100) }]);
+    assert.equal(one.train[0].length + one.validation[0].length, 100);
+    assert.ok(one.validation[0].length > 0 && one.validation[0].length < 20);
+  });
+});
