@@ -11,6 +11,7 @@ export class WebviewChannel implements vscode.Disposable {
   private ready = false;
   private queue: ToWebviewMessage[] = [];
   private readonly subscription: vscode.Disposable;
+  private readonly readyWaiters: Array<() => void> = [];
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -27,6 +28,11 @@ export class WebviewChannel implements vscode.Disposable {
     void this.webview.postMessage(message);
   }
 
+  /** Resolves once the webview has sent `ready`. */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.queue = [];
@@ -37,6 +43,7 @@ export class WebviewChannel implements vscode.Disposable {
     if (raw.type === 'ready') {
       this.ready = true;
       for (const m of this.queue.splice(0)) void this.webview.postMessage(m);
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
     }
     const handler = this.handlers[raw.type] as ((m: FromWebviewMessage) => void) | undefined;
     handler?.(raw);
