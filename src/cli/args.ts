@@ -35,6 +35,8 @@ export type OptionSpec = OptionBase &
         readonly min?: number;
         /** The value must be greater than `min`, not equal to it. */
         readonly exclusiveMin?: boolean;
+        /** Largest allowed value. */
+        readonly max?: number;
       }
   );
 
@@ -79,12 +81,15 @@ export function parseOptionValue(spec: OptionSpec, raw: string): OptionValue {
     case 'integer':
     case 'number': {
       const what = spec.kind === 'integer' ? 'an integer' : 'a number';
-      const bound = spec.min === undefined ? '' : ` ${spec.exclusiveMin ? '>' : '>='} ${spec.min}`;
+      const lower = spec.min === undefined ? '' : ` ${spec.exclusiveMin ? '>' : '>='} ${spec.min}`;
+      const upper = spec.max === undefined ? '' : `${lower ? ' and' : ''} <= ${spec.max}`;
+      const bound = lower + upper;
       const value = NUMBER.test(raw) ? Number(raw) : NaN;
       const ok =
         Number.isFinite(value) &&
         (spec.kind === 'number' || Number.isSafeInteger(value)) &&
-        (spec.min === undefined || (spec.exclusiveMin ? value > spec.min : value >= spec.min));
+        (spec.min === undefined || (spec.exclusiveMin ? value > spec.min : value >= spec.min)) &&
+        (spec.max === undefined || value <= spec.max);
       if (!ok) throw new UsageError(`${flag} must be ${what}${bound}; got "${raw}"`);
       return value;
     }

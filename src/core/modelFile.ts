@@ -29,6 +29,13 @@ export const MODEL_FILE_VERSION = 1;
 export const MODEL_FILE_EXTENSION = '.seqlab';
 /** Default cap on the size of a file `loadModelFile` accepts. */
 export const DEFAULT_MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
+/**
+ * Default cap on what building a file's model may allocate, estimated from its config before
+ * anything is built (see `loadAllocationBytes`): 512 MiB. The largest preset (Transformer medium,
+ * a 5,000-token vocabulary) needs about 40 MiB; a crafted config asking for a 65,536² causal
+ * mask (16 GiB) is refused with code 'over-budget' instead.
+ */
+export const DEFAULT_MAX_LOAD_BYTES = 512 * 1024 * 1024;
 const HEADER_BYTES = 24;
 
 export type ModelFileErrorCode =
@@ -38,7 +45,11 @@ export type ModelFileErrorCode =
   | 'unsupported-version'
   | 'corrupt'
   | 'malformed'
-  | 'mismatch';
+  | 'mismatch'
+  | 'unsupported-value'
+  | 'non-finite'
+  | 'over-budget'
+  | 'not-a-file';
 
 /** Why a model file was rejected; `code` is stable for programs, `message` is for people. */
 export class ModelFileError extends Error {
@@ -97,6 +108,8 @@ export type LoadedModelFile = LoadedNeuralModel | LoadedNgramModel;
 export interface LoadOptions {
   /** Reject files larger than this. Default 200 MB. */
   readonly maxBytes?: number;
+  /** Reject configs whose model would allocate more than this (estimated). Default 512 MiB. */
+  readonly maxLoadBytes?: number;
   /** Builds the model for a config (default: models/createModel). */
   readonly createModel?: (config: ModelConfig) => SequenceModel;
 }
@@ -223,6 +236,15 @@ function writeFloat32(bytes: Uint8Array, at: number, data: Float32Array): void {
   }
 }
 
+/** Reads a tensor and refuses NaN and ±Infinity: a model with them computes nothing but NaN. */
+function readFiniteFloat32(bytes: Uint8Array, at: number, count: number, what: string): Float32Array {
+  const data = readFloat32(bytes, at, count);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new ModelFileError('non-finite', `${what} holds ${data[i]} at index ${i}; weights must be finite numbers`);
+  }
+  return data;
+}
+
 function readFloat32(bytes: Uint8Array, at: number, count: number): Float32Array {
   if (littleEndian) return new Float32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + count * 4));
   const view = new DataView(bytes.buffer, bytes.byteOffset);
@@ -338,8 +360,48 @@ function checkConfig(c: unknown): asserts c is ModelConfig {
       malformed(`"config.${key}" must be an integer in 1..${CONFIG_LIMITS[key]}, got ${JSON.stringify(v)}`);
     }
   }
-  if (c.input !== 'embedding' && c.input !== 'onehot') malformed('"config.input" must be "embedding" or "onehot"');
-  if (typeof c.seed !== 'number') malformed('"config.seed" must be a number');
+  if (typeof c.seed !== 'number' || !Number.isFinite(c.seed)) malformed('"config.seed" must be a finite number');
+  const oneOf = (key: string, values: readonly unknown[]) => {
+    if (!values.includes(c[key])) {
+      throw new ModelFileError('unsupported-value', `model file's "config.${key}" is ${JSON.stringify(c[key])}; this Sequence Lab knows ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+    }
+  };
+  oneOf('input', ['embedding', 'onehot']);
+  if (!(typeof c.dropout === 'number' && c.dropout >= 0 && c.dropout < 1)) malformed('"config.dropout" must be a number in [0, 1)');
+  if (c.arch === 'transformer') {
+    oneOf('positional', ['sinusoidal', 'learned']);
+    oneOf('tieWeights', [true, false]);
+    if ((c.modelSize as number) % (c.heads as number) !== 0) malformed('"config.modelSize" must be divisible by "config.heads"');
+  } else {
+    oneOf('activation', ['tanh', 'relu']);
+    oneOf('identityInit', [true, false]);
+    if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) malformed('"config.forgetBias" must be a finite number');
+  }
+}
+
+/**
+ * What building `config`'s model allocates, in bytes, estimated from the config alone: every
+ * weight twice (the variable and, while loading, the file's copy of it; initial values are
+ * replaced one weight at a time), and for a Transformer the causal mask [context, context] and
+ * positional table [context, d_model] it keeps, twice each (built through temporaries).
+ */
+export function loadAllocationBytes(c: ModelConfig): number {
+  const input = c.input === 'embedding' ? c.vocabSize * c.embeddingSize : 0;
+  const inputWidth = c.input === 'onehot' ? c.vocabSize : c.embeddingSize;
+  let parameters: number;
+  let buffers = 0;
+  if (c.arch === 'transformer') {
+    const d = c.modelSize;
+    const perLayer = 4 * d * d + 2 * d * c.ffnSize + 9 * d + c.ffnSize;
+    parameters = input + inputWidth * d + c.layers * perLayer + (c.tieWeights ? 0 : d * c.vocabSize) + c.vocabSize + 2 * d;
+    if (c.positional === 'learned') parameters += c.contextSize * d;
+    buffers = 2 * (c.contextSize * c.contextSize + c.contextSize * d);
+  } else {
+    const gates = c.arch === 'lstm' ? 4 : c.arch === 'gru' ? 3 : 1;
+    const h = c.hiddenSize;
+    parameters = input + gates * (inputWidth * h + h * h + 2 * h) + (c.layers - 1) * gates * (2 * h * h + 2 * h) + h * c.vocabSize + c.vocabSize;
+  }
+  return 4 * (2 * parameters + buffers);
 }
 
 /**
@@ -425,6 +487,14 @@ export function loadModelFile(bytes: Uint8Array, options: LoadOptions = {}): Loa
   }
 
   const config = manifest.config;
+  const maxLoadBytes = options.maxLoadBytes ?? DEFAULT_MAX_LOAD_BYTES;
+  const needed = loadAllocationBytes(config);
+  if (needed > maxLoadBytes) {
+    throw new ModelFileError(
+      'over-budget',
+      `model file's ${config.arch} config would allocate about ${formatBytes(needed)} to load, over the ${formatBytes(maxLoadBytes)} limit`,
+    );
+  }
   const weights = checkEntries(manifest.weights, blob, 'weight');
   let tokenizer: Tokenizer;
   try {
@@ -452,13 +522,17 @@ export function loadModelFile(bytes: Uint8Array, options: LoadOptions = {}): Loa
         optimizer: {
           config: manifest.checkpoint.optimizer.config,
           step: manifest.checkpoint.optimizer.step,
-          slots: slots.map((e) => ({ name: e.name, shape: e.shape, data: readFloat32(blob, e.offset, entrySize(e)) })),
+          slots: slots.map((e) => ({ name: e.name, shape: e.shape, data: readFiniteFloat32(blob, e.offset, entrySize(e), `optimizer slot '${e.name}'`) })),
         },
       });
     } catch (e) {
+      if (e instanceof ModelFileError) throw e;
       throw new ModelFileError('malformed', `model file's checkpoint: ${(e as Error).message}`);
     }
   }
+
+  // Every weight finite, before any tensor exists.
+  const weightData = new Map(weights.map((e) => [e.name, readFiniteFloat32(blob, e.offset, entrySize(e), `weight '${e.name}'`)]));
 
   // Everything checked: build the model, and dispose it if its weights do not match the file.
   const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
@@ -487,8 +561,7 @@ export function loadModelFile(bytes: Uint8Array, options: LoadOptions = {}): Loa
       }
     }
     for (const [name, v] of model.weights) {
-      const e = byName.get(name)!;
-      const data = readFloat32(blob, e.offset, entrySize(e));
+      const data = weightData.get(name)!;
       tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
     }
   } catch (e) {
@@ -529,5 +602,6 @@ export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
 }
 
 function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${n} bytes`;
 }

@@ -37,3 +37,4 @@ export function readBounded(file: string, maxBytes: number): BoundedRead {
     closeSync(fd);
   }
 }
+

@@ -67,11 +67,11 @@ describe('seqlab CLI', () => {
       ['train', ['src', '--out'], '--out needs a value'],
       ['train', ['src', '--out', '--json'], '--out needs a value'],
       ['train', ['src', '--out', 'm', '--arch', 'cnn'], '--arch must be one of lstm, gru, rnn, transformer, ngram; got "cnn"'],
-      ['train', ['src', '--out', 'm', '--minutes', '0'], '--minutes must be a number > 0; got "0"'],
-      ['train', ['src', '--out', 'm', '--minutes', 'soon'], '--minutes must be a number > 0; got "soon"'],
-      ['train', ['src', '--out', 'm', '--steps', '2.5'], '--steps must be an integer >= 1; got "2.5"'],
-      ['train', ['src', '--out', 'm', '--steps', '0x10'], '--steps must be an integer >= 1; got "0x10"'],
-      ['train', ['src', '--out', 'm', '--seed', '-1'], '--seed must be an integer >= 0; got "-1"'],
+      ['train', ['src', '--out', 'm', '--minutes', '0'], '--minutes must be a number > 0 and <= 10080; got "0"'],
+      ['train', ['src', '--out', 'm', '--minutes', 'soon'], '--minutes must be a number > 0 and <= 10080; got "soon"'],
+      ['train', ['src', '--out', 'm', '--steps', '2.5'], '--steps must be an integer >= 1 and <= 1000000000; got "2.5"'],
+      ['train', ['src', '--out', 'm', '--steps', '0x10'], '--steps must be an integer >= 1 and <= 1000000000; got "0x10"'],
+      ['train', ['src', '--out', 'm', '--seed', '-1'], '--seed must be an integer >= 0 and <= 4294967295; got "-1"'],
       ['train', ['src', '--out', 'm', '--steps', '5', '--steps', '6'], '--steps given more than once'],
       ['train', ['src', '--out', 'm', '--json=yes'], '--json takes no value'],
       ['train', ['src', 'other', '--out', 'm'], 'unexpected argument "other"'],
@@ -81,8 +81,8 @@ describe('seqlab CLI', () => {
       ['eval', ['m'], 'missing <files>'],
       ['eval', ['m', 'a.js', '--limit-chars', '0'], '--limit-chars must be an integer >= 1; got "0"'],
       ['complete', ['m'], '--prefix is required'],
-      ['complete', ['m', '--prefix', 'x', '--temperature', '-1'], '--temperature must be a number >= 0; got "-1"'],
-      ['complete', ['m', '--prefix', 'x', '--max-tokens', ''], '--max-tokens must be an integer >= 1; got ""'],
+      ['complete', ['m', '--prefix', 'x', '--temperature', '-1'], '--temperature must be a number >= 0 and <= 100; got "-1"'],
+      ['complete', ['m', '--prefix', 'x', '--max-tokens', ''], '--max-tokens must be an integer >= 1 and <= 100000; got ""'],
     ];
     for (const [command, argv, message] of bad) {
       it(`rejects: ${command} ${argv.join(' ')}`, () => {
@@ -101,7 +101,7 @@ describe('seqlab CLI', () => {
       assert.deepEqual(await runMain('train', 'src', '--out', 'm', '--steps', 'abc'), {
         code: 2,
         stdout: '',
-        stderr: 'seqlab train: --steps must be an integer >= 1; got "abc"\nRun "seqlab train --help" for usage.\n',
+        stderr: 'seqlab train: --steps must be an integer >= 1 and <= 1000000000; got "abc"\nRun "seqlab train --help" for usage.\n',
       });
       assert.deepEqual(await runMain('frobnicate'), {
         code: 2,
@@ -275,7 +275,7 @@ describe('seqlab CLI', () => {
     it('a file that is not a model: exit code 1 and a message', () => {
       const r = cli('complete', path.join(dir, 'held-out.txt'), '--prefix', 'x');
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^seqlab complete: cannot load model ".*held-out\.txt": .+\n$/);
+      assert.match(r.stderr, /^seqlab complete: cannot load model ".*held-out\.txt" \[not-a-model-file\]: .+\n$/);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     });
   });

@@ -9,14 +9,16 @@ import { DEFAULT_MAX_FILE_BYTES, readCorpus } from '../../src/node/corpus';
 const isSecretFileName = (name: string) => secretInPath(name) !== null;
 const containsPrivateKey = (text: string) => findSecret(text) === 'private key block';
 
+function writeUnder(root: string, relative: string, content: string | Uint8Array): void {
+  const file = path.join(root, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
 describe('corpus reader', () => {
   let root: string;
 
-  function write(relative: string, content: string | Uint8Array): void {
-    const file = path.join(root, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  }
+  const write = (relative: string, content: string | Uint8Array) => writeUnder(root, relative, content);
 
   before(() => {
     root = mkdtempSync(path.join(tmpdir(), 'seqlab-corpus-'));
@@ -119,11 +121,7 @@ describe('corpus reader', () => {
 
 describe('corpus reader: the shared policy', () => {
   let root: string;
-  const write = (relative: string, content: string) => {
-    const file = path.join(root, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  };
+  const write = (relative: string, content: string) => writeUnder(root, relative, content);
 
   before(() => {
     root = mkdtempSync(path.join(tmpdir(), 'seqlab-corpus-policy-'));

@@ -1,8 +1,9 @@
 // What the commands share: where output goes, how failures are told apart from usage mistakes,
 // preparing the tfjs backend and reading a model file.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { useBackend, type BackendName } from '../../core/backend';
-import { describeModelFile, loadModelFile, type LoadedModelFile } from '../../core/modelFile';
+import { describeModelFile, loadModelFile, ModelFileError, type LoadedModelFile } from '../../core/modelFile';
+import { readModelFileBytes } from '../../node/modelFileReader';
 import { nodeWasmPaths } from '../../node/wasmPaths';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args';
 import type { ProgressStream } from '../progressBar';
@@ -69,11 +70,12 @@ export function requirePath(path: string, what: string, kind: 'file' | 'folder' 
 /** Reads and loads a model file, starting `backend` first if the model is a neural one. */
 export async function readModel(path: string, backend: BackendName): Promise<LoadedModelFile> {
   requirePath(path, 'model file', 'file');
-  const cannot = (e: unknown) => new CliError(`cannot load model "${path}": ${(e as Error).message}`);
+  const cannot = (e: unknown) =>
+    new CliError(`cannot load model "${path}"${e instanceof ModelFileError ? ` [${e.code}]` : ''}: ${(e as Error).message}`);
   let bytes: Uint8Array;
   let kind: 'neural' | 'ngram';
   try {
-    bytes = readFileSync(path);
+    bytes = readModelFileBytes(path);
     kind = describeModelFile(bytes).kind;
   } catch (e) {
     throw cannot(e);

@@ -11,6 +11,9 @@ export interface CompleteJson {
   readonly meanProbability: number;
 }
 
+/** Most tokens one completion may ask for: far past any line, short of an unbounded loop. */
+export const MAX_TOKENS_LIMIT = 100_000;
+
 const spec: CommandSpec = {
   name: 'complete',
   brief: 'Continue a prefix with a model.',
@@ -18,10 +21,10 @@ const spec: CommandSpec = {
   positionals: [{ name: 'model', description: 'Model file written by `seqlab train`.' }],
   options: [
     { name: 'prefix', kind: 'string', valueName: 'TEXT', required: true, description: 'Text to continue.' },
-    { name: 'max-tokens', kind: 'integer', valueName: 'N', min: 1, defaultText: String(DEFAULT_MAX_TOKENS), description: 'Most tokens (n-gram: characters) to add.' },
-    { name: 'temperature', kind: 'number', valueName: 'T', min: 0, defaultText: '0 (greedy)', description: 'Sampling temperature.' },
-    { name: 'seed', kind: 'integer', valueName: 'N', min: 0, defaultText: '0', description: 'Seed of the sampler (temperature > 0).' },
-    { name: 'min-probability', kind: 'number', valueName: 'P', min: 0, defaultText: '0', description: 'End before a token the model gives less than P.' },
+    { name: 'max-tokens', kind: 'integer', valueName: 'N', min: 1, max: MAX_TOKENS_LIMIT, defaultText: String(DEFAULT_MAX_TOKENS), description: 'Most tokens (n-gram: characters) to add.' },
+    { name: 'temperature', kind: 'number', valueName: 'T', min: 0, max: 100, defaultText: '0 (greedy)', description: 'Sampling temperature.' },
+    { name: 'seed', kind: 'integer', valueName: 'N', min: 0, max: 2 ** 32 - 1, defaultText: '0', description: 'Seed of the sampler (temperature > 0).' },
+    { name: 'min-probability', kind: 'number', valueName: 'P', min: 0, max: 1, defaultText: '0', description: 'End before a token the model gives less than P.' },
     { name: 'multiline', kind: 'flag', description: 'Go on past the end of the line.' },
     backendOption,
     jsonOption,

@@ -1,6 +1,5 @@
 // `seqlab eval`: how well a saved model predicts and completes held-out files
 // (see core/evaluation.ts for what each number means).
-import { readFileSync } from 'node:fs';
 import type { BackendName } from '../../core/backend';
 import { neuralEngine, ngramEngine, type CompletionEngine } from '../../core/completionEngine';
 import {
@@ -13,6 +12,7 @@ import {
   type PredictionScores,
 } from '../../core/evaluation';
 import { decodeText } from '../../core/corpus/filters';
+import { readBounded } from '../../node/boundedRead';
 import { readCorpus } from '../../node/corpus';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
@@ -48,6 +48,7 @@ const spec: CommandSpec = {
       kind: 'number',
       valueName: 'P',
       min: 0,
+      max: 1,
       defaultText: String(DEFAULT_EVAL_MIN_PROBABILITY),
       description: 'Suggestions end before a token the model gives less than P.',
     },
@@ -58,6 +59,9 @@ const spec: CommandSpec = {
   examples: ['seqlab eval lstm.seqlab test/held-out.js --json', 'seqlab eval ngram.seqlab ./other-project --limit-chars 20000'],
 };
 
+/** Largest file `eval` reads when named (a folder's files are capped at 1 MiB each by the corpus reader). */
+export const MAX_EVAL_FILE_BYTES = 16 * 1024 * 1024;
+
 /** The texts of `paths`: files as they are, folders through the corpus reader. */
 function readTexts(paths: readonly string[]): string[] {
   const texts: string[] = [];
@@ -66,7 +70,14 @@ function readTexts(paths: readonly string[]): string[] {
       texts.push(...readCorpus(p).files.map((f) => f.text));
       continue;
     }
-    const text = decodeText(readFileSync(p));
+    const read = readBounded(p, MAX_EVAL_FILE_BYTES);
+    if (!read.ok) {
+      if (read.problem === 'too-large') {
+        throw new CliError(`"${p}" is ${formatNumber(read.size ?? 0)} bytes, over eval's ${formatNumber(MAX_EVAL_FILE_BYTES)} byte limit for one file; evaluate a part of it`);
+      }
+      throw new CliError(`cannot read "${p}": ${read.message}`);
+    }
+    const text = decodeText(read.bytes);
     if (text === null) throw new CliError(`"${p}" is not a UTF-8 text file`);
     texts.push(text);
   }

@@ -3,13 +3,15 @@
 // Train command run from code — its webview trains on wasm, the model lands in the registry and
 // becomes active; stopping, closing the panel and resuming keep what was learnt.
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeModelFile } from '../../../src/core/modelFile';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 import type { TrainingOutcome, TrainingSession } from '../../../src/extension/training/trainingSession';
-import { collectWorkspaceCorpus } from '../../../src/extension/training/workspaceCorpus';
+import { readTexts } from '../../../src/extension/completions/ngramWorker';
+import { collectWorkspaceCorpus, enumerateWorkspace } from '../../../src/extension/training/workspaceCorpus';
+import { plantSecrets } from '../../unit/support/plantedSecrets';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -72,10 +74,10 @@ describe('training on the workspace', () => {
     assert.deepEqual(
       corpus.excluded.map((e) => `${e.path}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`),
       [
-        '.env: secret (secret file name)',
+        '.env: secret (environment file)',
         'big.txt: too-large',
         'build/out.js: gitignored',
-        'certs/server.pem: secret (secret file name)',
+        'certs/server.pem: secret (key or credential file)',
         'config/deploy.js: secret (GitHub token)',
         'debug.log: gitignored',
         'logo.png: binary',
@@ -84,6 +86,24 @@ describe('training on the workspace', () => {
     );
     assert.deepEqual(corpus.description.excluded, { secret: 4, 'too-large': 1, gitignored: 2, binary: 1 });
     assert.equal(corpus.description.languages[0].language, 'JavaScript');
+  });
+
+  it('planted secrets: none reaches the palette corpus or the workspace n-gram, no ordinary file is lost', async () => {
+    const dir = path.join(root, 'planted');
+    const planted = plantSecrets(dir);
+    try {
+      const folder = { uri: vscode.Uri.file(dir), name: 'planted' };
+      const corpus = await collectWorkspaceCorpus({ folders: [folder], include: ['**/*'], exclude: [] });
+      const listed = await enumerateWorkspace({ folders: [folder], include: ['**/*'], exclude: [] });
+      const ngram = await readTexts(listed.candidates.map((c) => ({ absolute: c.uri.fsPath, relative: c.relative })), 512 * 1024, 3_000_000);
+      for (const texts of [corpus.files.map((f) => f.text), ngram.texts]) {
+        assert.deepEqual(planted.secrets.filter((s) => texts.some((t) => t.includes(s.value))).map((s) => s.path), []);
+        assert.deepEqual([...planted.ordinary.values()].filter((t) => !texts.includes(t)), []);
+        assert.equal(texts.length, planted.ordinary.size);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('samples evenly when over the total cap, and counts what it left out', async () => {
