@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { readConfig, type SeqlabConfig } from '../config';
 import { modelRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
-import { CompletionController, TOKENS_PER_LINE, type ControllerSettings } from './completionController';
+import { CompletionController, type ControllerSettings } from '../../core/completion/controller';
+import { TOKENS_PER_LINE, type DecodingOptions } from '../../core/completion/engine';
+import type { ServingEngine } from '../../core/completion/servingEngine';
 import type { CompletionModel } from './runtimeEngines';
-import type { DecodingOptions, ServingEngine } from './servingEngine';
 import { WorkspaceNgram } from './workspaceNgram';
 
 export type CompletionState = 'on' | 'off' | 'snoozed' | 'loading' | 'error';
@@ -42,6 +43,7 @@ export function decodingOptions(config: SeqlabConfig): DecodingOptions {
     topK: c.topK > 0 ? c.topK : undefined,
     multiline: c.maxLines > 1,
     minProbability: c.minTokenProbability,
+    minSuggestionProbability: c.minSuggestionProbability,
     seed: 0,
   };
 }

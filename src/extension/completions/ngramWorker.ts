@@ -4,11 +4,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { ngramEngine, type CompletionEngine } from '../../core/completionEngine';
+import { ngramEngine, type CompletionEngine, type DecodingOptions } from '../../core/completion/engine';
 import { NgramModel } from '../../core/ngram';
 import { decodeText, findSecret, isSecretFileName } from '../../core/corpus/filters';
-import type { DecodingOptions } from './servingEngine';
-import { engineOptions } from './servingEngine';
 
 export interface BuildRequest {
   readonly type: 'build';
@@ -47,6 +45,7 @@ export interface SuggestionReply {
   readonly id: number;
   readonly text: string;
   readonly meanProbability: number;
+  readonly probability: number;
 }
 
 export interface ErrorReply {
@@ -107,7 +106,7 @@ function serve(): void {
           try {
             const { texts, skipped } = await readTexts(request.files, request.maxFileBytes, request.maxTotalChars);
             model = NgramModel.train(texts, { order: request.order });
-            engine = ngramEngine(model, engineOptions(request.decoding));
+            engine = ngramEngine(model, request.decoding);
             const characters = texts.reduce((n, t) => n + t.length, 0);
             post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started });
           } catch (e) {
@@ -116,7 +115,7 @@ function serve(): void {
           break;
         }
         case 'configure':
-          if (model) engine = ngramEngine(model, engineOptions(request.decoding));
+          if (model) engine = ngramEngine(model, request.decoding);
           break;
         case 'suggest':
           if (!engine) {
@@ -124,8 +123,8 @@ function serve(): void {
             break;
           }
           try {
-            const s = engine.suggest(request.prefix, request.maxChars);
-            post({ type: 'suggestion', id: request.id, text: s.text, meanProbability: s.meanProbability });
+            const s = await engine.suggest(request.prefix, request.maxChars);
+            post({ type: 'suggestion', id: request.id, ...s });
           } catch (e) {
             post({ type: 'error', id: request.id, message: (e as Error).message });
           }

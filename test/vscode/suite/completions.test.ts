@@ -10,7 +10,7 @@ import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
 import { createModel, presetConfig } from '../../../src/core/models';
 import { NgramModel } from '../../../src/core/ngram';
 import { CharTokenizer } from '../../../src/core/tokenizers';
-import type { Outcome } from '../../../src/extension/completions/completionController';
+import type { Outcome } from '../../../src/core/completion/controller';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 
 const TRAINING_TEXT = [
