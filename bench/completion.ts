@@ -29,6 +29,7 @@ import { tfjsStepper } from '../src/core/completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../src/core/evaluation';
 import { loadModelFile } from '../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
+import { WORKSPACE_NGRAM_ORDER } from '../src/extension/completions/workspaceNgram';
 import { NgramModel } from '../src/core/ngram';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';
@@ -208,7 +209,7 @@ export async function runQuality(
   );
   const characters = heldOutTexts.reduce((s, t) => s + t.length, 0);
   log(`quality: n-gram and ${options.archs.join(', ')} on ${characters} held-out characters`);
-  const ngram = NgramModel.train(trainTexts, { order: 6 });
+  const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const ngramBits = scoreNgram(ngram, heldOutTexts).bitsPerChar;
   const ngramSaved = await savingsOf(ngramServing('n-gram', ngram, decoding), heldOutTexts);
   const baseline = { ngramBitsPerChar: ngramBits, ngramKeystrokeSavings: ngramSaved.savings, ngramPrecision: ngramSaved.precision };
@@ -282,7 +283,7 @@ export async function runQuality(
       const chars = texts.reduce((s, t) => s + t.length, 0);
       const baselineNgram = NgramModel.train(
         split.train.map((f) => f.text),
-        { order: 6 },
+        { order: WORKSPACE_NGRAM_ORDER },
       );
       const baseBits = scoreNgram(baselineNgram, texts).bitsPerChar;
       const baseSaved = await savingsOf(ngramServing('n-gram', baselineNgram, decoding), texts);

@@ -256,16 +256,19 @@ export async function keystrokeSavings(engine: ServingEngine, texts: readonly st
         if (rest.startsWith(suggestion)) rightSuggestions++;
         latenciesMs.push(outcome.latencyMs);
       }
-      if (isAcceptable(suggestion, rest)) {
+      // What is typed (or accepted) is an edit at the cursor, reported as the editor reports it.
+      const accepted = isAcceptable(suggestion, rest);
+      const typed = accepted ? suggestion : text.slice(i, i + codePointLengthAt(text, i));
+      controller.documentEdited(key, i, i, typed.length);
+      if (accepted) {
         const count = codePointCount(suggestion);
         acceptedSuggestions++;
         acceptedCharacters += count;
         done += count;
-        i += suggestion.length;
       } else {
         done++;
-        i += codePointLengthAt(text, i);
       }
+      i += typed.length;
       if (done - reported >= 512) {
         reported = done;
         options.onProgress?.(done, total);

@@ -64,7 +64,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       temperature: c.get('completions.temperature', 0),
       topK: c.get('completions.topK', 0),
       minTokenProbability: c.get('completions.minTokenProbability', 0.5),
-      minSuggestionProbability: c.get('completions.minSuggestionProbability', 0.5),
+      minSuggestionProbability: c.get('completions.minSuggestionProbability', 0.3),
       source: c.get('completions.source', 'auto'),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },

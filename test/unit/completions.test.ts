@@ -16,7 +16,7 @@ import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../.
 import { createModel, presetConfig } from '../../src/core/models';
 import { NgramModel } from '../../src/core/ngram';
 import { CharTokenizer } from '../../src/core/tokenizers';
-import { WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
+import { WORKSPACE_NGRAM_ORDER, WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 /** A document held as a string, the cursor at `offset`. */
@@ -154,6 +154,20 @@ describe('inline completions', () => {
       assert.equal(w.start('d', 495, 64), 431);
       w.edited('d', 420, 440, 0); // across the start
       assert.equal(w.start('d', 475, 64), 411);
+    });
+
+    it('keeps no empty window: typing at the start of an empty document reaches the engine', () => {
+      const w = new PrefixWindows();
+      assert.equal(w.start('d', 0, 64), 0);
+      w.edited('d', 0, 0, 1); // "a" typed at the cursor
+      assert.equal(w.start('d', 1, 64), 0);
+      w.edited('d', 1, 1, 1);
+      assert.equal(w.start('d', 2, 64), 0);
+      // Text deleted back to the window's start empties it: the next window is a fresh one.
+      w.edited('d', 0, 2, 0);
+      assert.equal(w.start('d', 0, 64), 0);
+      w.edited('d', 0, 0, 3);
+      assert.equal(w.start('d', 3, 64), 0);
     });
 
     it('does not start a window inside a surrogate pair', () => {
@@ -341,7 +355,7 @@ describe('inline completions', () => {
         const built = await worker.built;
         assert.deepEqual({ files: built.files, skipped: built.skipped }, { files: 2, skipped: 2 });
         const local = ngramEngine(
-          NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: 6 }),
+          NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: WORKSPACE_NGRAM_ORDER }),
           decoding,
         );
         for (const prefix of ['const answer = comp', 'function compute', 'x']) {

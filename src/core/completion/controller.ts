@@ -120,13 +120,19 @@ export class PrefixWindows {
 
   constructor(private readonly maxChars = MAX_WINDOW_CHARS) {}
 
-  /** Start of the window for the cursor at `offset`; `lowSurrogateAt` keeps a pair whole. */
+  /**
+   * Start of the window for the cursor at `offset`; `lowSurrogateAt` keeps a pair whole. An
+   * empty window (the cursor at its start, as at the start of an empty document) is not kept:
+   * text typed at the cursor would count as an edit before it and shift it along, so the window
+   * would stay empty and the engine would never see what was typed.
+   */
   start(key: string, offset: number, contextChars: number, lowSurrogateAt: (offset: number) => boolean = () => false): number {
     const anchor = this.anchors.get(key);
-    if (anchor !== undefined && anchor <= offset && offset - anchor <= this.maxChars) return anchor;
+    if (anchor !== undefined && anchor < offset && offset - anchor <= this.maxChars) return anchor;
     let start = Math.max(0, offset - contextChars);
     if (start > 0 && start < offset && lowSurrogateAt(start)) start++;
-    this.anchors.set(key, start);
+    if (start < offset) this.anchors.set(key, start);
+    else this.anchors.delete(key);
     return start;
   }
 
