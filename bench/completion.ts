@@ -12,19 +12,24 @@
 //
 // Quality: each architecture trains for the held-out section's time (--seconds, --preset) on the
 // training files; bits/char (evaluation.ts scoreNeural; the n-gram: scoreNgram) and keystroke
-// savings (evaluation.ts keystrokeSavings) over the first --quality-chars characters of the
-// held-out files, with the extension's defaults: suggestions end before a token under
-// seqlab.completions.minTokenProbability and are hidden under seqlab.completions.minConfidence.
+// savings, precision of the suggestions shown and accepted characters per shown suggestion
+// (evaluation.ts keystrokeSavings: the editor's own request path, completion/controller.ts, with
+// the extension's default settings and cut-offs) over the first --quality-chars characters of the
+// held-out files.
 // The shipped model is scored on the files its own training held out (`seqlab train`'s split),
 // next to an n-gram counted on the rest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { useBackend } from '../src/core/backend';
-import { neuralEngine, ngramEngine, type CompletionEngine } from '../src/core/completionEngine';
+import { DEFAULT_CONTROLLER_SETTINGS } from '../src/core/completion/controller';
+import { DEFAULT_DECODING } from '../src/core/completion/engine';
+import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
+import { tfjsStepper } from '../src/core/completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../src/core/evaluation';
 import { loadModelFile } from '../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
+import { WORKSPACE_NGRAM_ORDER } from '../src/extension/completions/workspaceNgram';
 import { NgramModel } from '../src/core/ngram';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';
@@ -37,17 +42,12 @@ import type { SourceFile } from './corpus';
 import { markdownTable } from './report';
 import { fmt, log, now } from './stats';
 
-/** Defaults of seqlab.completions.* that shape what is suggested (package.json). */
-const EXTENSION_DEFAULTS = (() => {
-  const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default: unknown }> } };
-  };
-  const p = manifest.contributes.configuration.properties;
-  return {
-    minTokenProbability: p['seqlab.completions.minTokenProbability'].default as number,
-    minConfidence: p['seqlab.completions.minConfidence'].default as number,
-  };
-})();
+/** Defaults of seqlab.completions.* that shape what is suggested (a unit test keeps them equal to package.json's). */
+const EXTENSION_DEFAULTS = {
+  minTokenProbability: DEFAULT_DECODING.minProbability,
+  minSuggestionProbability: DEFAULT_DECODING.minSuggestionProbability,
+  minConfidence: DEFAULT_CONTROLLER_SETTINGS.minConfidence,
+} as const;
 
 export const TARGETS = { typedCharP50Ms: 5, typedCharP99Ms: 15, coldP50Ms: 50, activationMs: 50, hostMemoryMB: 150 } as const;
 
@@ -81,9 +81,14 @@ export interface QualityRow {
   readonly arch: string;
   readonly bitsPerChar: number;
   readonly keystrokeSavings: number;
+  /** Of the suggestions shown (each counted once), the share exactly right. */
+  readonly precision: number;
+  readonly acceptedCharsPerShown: number;
+  readonly shownSuggestions: number;
   /** The n-gram baseline on the same files. */
   readonly ngramBitsPerChar: number;
   readonly ngramKeystrokeSavings: number;
+  readonly ngramPrecision: number;
   readonly characters: number;
   readonly trainSeconds: number | null;
   readonly acceptedSuggestions: number;
@@ -167,31 +172,36 @@ export function runCompletionLatency(
   return { ...shipped, workspaceNgram: ngram };
 }
 
-/** The engine as the extension shows it: nothing when the mean token probability is under the gate. */
-function gated(engine: CompletionEngine, minConfidence: number): CompletionEngine {
-  return {
-    suggest(prefix, maxChars, expected) {
-      const s = engine.suggest(prefix, maxChars, expected);
-      return s.meanProbability >= minConfidence ? s : { text: '', meanProbability: 0 };
-    },
-    dispose: () => engine.dispose(),
-  };
-}
-
-function savingsOf(engine: CompletionEngine, texts: readonly string[]) {
+async function savingsOf(engine: ServingEngine, texts: readonly string[]) {
   try {
-    return keystrokeSavings(gated(engine, EXTENSION_DEFAULTS.minConfidence), texts, { latencySamples: 0 });
+    return await keystrokeSavings(engine, texts);
   } finally {
     engine.dispose();
   }
 }
+
+type Replay = Awaited<ReturnType<typeof savingsOf>>;
+
+/** The quality fields of a row from a replay. */
+function replayFields(r: Replay) {
+  return {
+    keystrokeSavings: r.savings,
+    precision: r.precision,
+    acceptedCharsPerShown: r.acceptedCharsPerShown,
+    shownSuggestions: r.shownSuggestions,
+    acceptedSuggestions: r.acceptedSuggestions,
+  };
+}
+
+const describeReplay = (r: Replay) =>
+  `keystroke savings ${(r.savings * 100).toFixed(1)}%, precision ${(r.precision * 100).toFixed(1)}% of ${r.shownSuggestions} shown, ${r.acceptedCharsPerShown.toFixed(2)} chars accepted per shown`;
 
 export async function runQuality(
   root: string,
   files: readonly SourceFile[],
   options: { archs: readonly Arch[]; seconds: number; preset: 'nano' | 'small'; qualityChars: number },
 ): Promise<{ rows: QualityRow[]; meta: Record<string, unknown> }> {
-  const engineOptions = { minProbability: EXTENSION_DEFAULTS.minTokenProbability, maxTokens: 40 };
+  const decoding = DEFAULT_DECODING;
   const { train, heldOut } = heldOutSplit(files);
   const trainTexts = train.map((f) => f.text);
   const heldOutTexts = limitCharacters(
@@ -200,22 +210,12 @@ export async function runQuality(
   );
   const characters = heldOutTexts.reduce((s, t) => s + t.length, 0);
   log(`quality: n-gram and ${options.archs.join(', ')} on ${characters} held-out characters`);
-  const ngram = NgramModel.train(trainTexts, { order: 6 });
+  const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const ngramBits = scoreNgram(ngram, heldOutTexts).bitsPerChar;
-  const ngramSaved = savingsOf(ngramEngine(ngram, engineOptions), heldOutTexts);
-  const rows: QualityRow[] = [
-    {
-      arch: 'ngram',
-      bitsPerChar: ngramBits,
-      keystrokeSavings: ngramSaved.savings,
-      ngramBitsPerChar: ngramBits,
-      ngramKeystrokeSavings: ngramSaved.savings,
-      characters,
-      trainSeconds: null,
-      acceptedSuggestions: ngramSaved.acceptedSuggestions,
-    },
-  ];
-  log(`  n-gram: ${ngramBits.toFixed(3)} bits/char, keystroke savings ${(ngramSaved.savings * 100).toFixed(1)}%`);
+  const ngramSaved = await savingsOf(ngramServing('n-gram', ngram, decoding), heldOutTexts);
+  const baseline = { ngramBitsPerChar: ngramBits, ngramKeystrokeSavings: ngramSaved.savings, ngramPrecision: ngramSaved.precision };
+  const rows: QualityRow[] = [{ arch: 'ngram', bitsPerChar: ngramBits, ...replayFields(ngramSaved), ...baseline, characters, trainSeconds: null }];
+  log(`  n-gram: ${ngramBits.toFixed(3)} bits/char, ${describeReplay(ngramSaved)}`);
 
   await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
   const tokenizer = CharTokenizer.build(trainTexts);
@@ -240,29 +240,29 @@ export async function runQuality(
       await trainer.run();
       const trainSeconds = (now() - started) / 1000;
       const bits = scoreNeural(model, tokenizer, heldOutTexts).bitsPerChar;
-      const saved = savingsOf(neuralEngine(model, tokenizer, engineOptions), heldOutTexts);
+      const saved = await savingsOf(neuralServing(arch, 'tfjs', tfjsStepper(model), model, tokenizer, decoding), heldOutTexts);
       rows.push({
         arch,
         bitsPerChar: bits,
-        keystrokeSavings: saved.savings,
-        ngramBitsPerChar: ngramBits,
-        ngramKeystrokeSavings: ngramSaved.savings,
+        ...replayFields(saved),
+        ...baseline,
         characters,
         trainSeconds,
-        acceptedSuggestions: saved.acceptedSuggestions,
         note: `${options.preset}, ${options.seconds} s of training`,
       });
-      log(`  ${arch}: ${bits.toFixed(3)} bits/char, keystroke savings ${(saved.savings * 100).toFixed(1)}%`);
+      log(`  ${arch}: ${bits.toFixed(3)} bits/char, ${describeReplay(saved)}`);
     } catch (e) {
       rows.push({
         arch,
         bitsPerChar: NaN,
         keystrokeSavings: NaN,
-        ngramBitsPerChar: ngramBits,
-        ngramKeystrokeSavings: ngramSaved.savings,
+        precision: NaN,
+        acceptedCharsPerShown: NaN,
+        shownSuggestions: 0,
+        acceptedSuggestions: 0,
+        ...baseline,
         characters,
         trainSeconds: null,
-        acceptedSuggestions: 0,
         error: e instanceof Error ? e.message : String(e),
       });
     } finally {
@@ -282,27 +282,27 @@ export async function runQuality(
         options.qualityChars,
       );
       const chars = texts.reduce((s, t) => s + t.length, 0);
-      const baseline = NgramModel.train(
+      const baselineNgram = NgramModel.train(
         split.train.map((f) => f.text),
-        { order: 6 },
+        { order: WORKSPACE_NGRAM_ORDER },
       );
-      const baseBits = scoreNgram(baseline, texts).bitsPerChar;
-      const baseSaved = savingsOf(ngramEngine(baseline, engineOptions), texts);
+      const baseBits = scoreNgram(baselineNgram, texts).bitsPerChar;
+      const baseSaved = await savingsOf(ngramServing('n-gram', baselineNgram, decoding), texts);
       const bits = scoreNeural(loaded.model, loaded.tokenizer, texts).bitsPerChar;
-      const saved = savingsOf(neuralEngine(loaded.model, loaded.tokenizer, engineOptions), texts);
+      const saved = await savingsOf(neuralServing('shipped', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, decoding), texts);
       loaded.model.dispose();
       rows.push({
         arch: `${loaded.model.config.arch} (shipped)`,
         bitsPerChar: bits,
-        keystrokeSavings: saved.savings,
+        ...replayFields(saved),
         ngramBitsPerChar: baseBits,
         ngramKeystrokeSavings: baseSaved.savings,
+        ngramPrecision: baseSaved.precision,
         characters: chars,
         trainSeconds: null,
-        acceptedSuggestions: saved.acceptedSuggestions,
         note: `${path.basename(shipped)}, on the ${split.validation.length} files \`seqlab train\` held out`,
       });
-      log(`  shipped: ${bits.toFixed(3)} bits/char, keystroke savings ${(saved.savings * 100).toFixed(1)}%`);
+      log(`  shipped: ${bits.toFixed(3)} bits/char, ${describeReplay(saved)}; n-gram ${describeReplay(baseSaved)}`);
     }
   }
   return { rows, meta: { qualityCorpus: { trainFiles: train.length, heldOutFiles: heldOut.length, characters }, completionDefaults: EXTENSION_DEFAULTS } };
@@ -350,19 +350,23 @@ export function renderCompletion(r: CompletionResult & { workspaceNgram?: Comple
 export function renderQuality(rows: readonly QualityRow[]): string {
   return [
     markdownTable(
-      ['model', 'held-out bits/char', 'keystroke savings', 'n-gram bits/char', 'n-gram savings', 'characters', 'note'],
+      ['model', 'held-out bits/char', 'keystroke savings', 'precision', 'accepted chars / shown', 'n-gram bits/char', 'n-gram savings', 'n-gram precision', 'characters', 'note'],
       rows.map((r) => [
         r.arch,
         Number.isFinite(r.bitsPerChar) ? fmt(r.bitsPerChar, 3) : 'failed',
         pct(r.keystrokeSavings),
+        `${pct(r.precision)} of ${r.shownSuggestions}`,
+        Number.isFinite(r.acceptedCharsPerShown) ? fmt(r.acceptedCharsPerShown, 2) : 'n/a',
         fmt(r.ngramBitsPerChar, 3),
         pct(r.ngramKeystrokeSavings),
+        pct(r.ngramPrecision),
         String(r.characters),
         r.error ?? r.note ?? '',
       ]),
     ),
     '',
-    `Keystroke savings with the extension's defaults: suggestions end before a token under probability ${EXTENSION_DEFAULTS.minTokenProbability} ` +
-      `and are hidden when their mean token probability is under ${EXTENSION_DEFAULTS.minConfidence}.`,
+    `Replayed through the editor's request path with the extension's defaults: suggestions end before a token under probability ${EXTENSION_DEFAULTS.minTokenProbability} ` +
+      `or before the token that brings the product of their token probabilities under ${EXTENSION_DEFAULTS.minSuggestionProbability}, ` +
+      `and are hidden when their mean token probability is under ${EXTENSION_DEFAULTS.minConfidence}. Precision: of the suggestions shown, each counted once, the share exactly right.`,
   ].join('\n');
 }

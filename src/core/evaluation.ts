@@ -7,15 +7,20 @@
 // - top-1 accuracy: how often the most likely next character is the actual one. A word model
 //   predicts tokens, so at each token boundary its most likely token's first character is
 //   compared with the actual next character (positions inside a token are not counted).
-// - keystroke savings: a simulated user types each file; wherever the engine offers a
-//   single-line suggestion of at least two characters that is exactly how the line goes on,
-//   they accept it with one keystroke, and otherwise type one character. Savings are
-//   1 − keystrokes / characters.
-// - latency: wall time of single-line suggestions, sampled evenly over the replay.
+// - keystroke savings: a simulated user types each file into an empty document, through the
+//   editor's own request path (completion/controller.ts: windows, the ghost text already shown,
+//   the gates, the engine's cut-off), asking at every position as the editor does; wherever
+//   what is shown is at least two characters and exactly how the line goes on, they accept it
+//   with one keystroke, and otherwise type one character. Savings are 1 − keystrokes / characters.
+// - precision: of the suggestions shown (each counted once, however many keystrokes it stays on
+//   screen while the user types along it), the share that were exactly how the line goes on;
+//   accepted characters per shown suggestion.
+// - latency: wall time of the requests that asked the model.
 //
-// Everything here is synchronous and does no I/O; progress is reported through callbacks.
-import type { CompletionEngine } from './completionEngine';
-import { argmax } from './generation/sampling';
+// Nothing here does I/O; progress is reported through callbacks.
+import { CompletionController, DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings, type DocumentView } from './completion/controller';
+import type { ServingEngine } from './completion/servingEngine';
+import { argmax, logSumExp } from './generation/sampling';
 import type { SequenceModel } from './models/sequenceModel';
 import { disposeState } from './models/sequenceModel';
 import type { NgramModel } from './ngram';
@@ -36,8 +41,6 @@ export type ProgressCallback = (done: number, total: number) => void;
 
 /** Shortest suggestion worth a keystroke to accept. */
 export const MIN_ACCEPTED_CHARS = 2;
-export const DEFAULT_MAX_SUGGESTION_CHARS = 80;
-export const DEFAULT_LATENCY_SAMPLES = 100;
 
 /** Number of code points in `text`. */
 export function codePointCount(text: string): number {
@@ -114,15 +117,6 @@ export function firstCharacters(tokenizer: Pick<Tokenizer, 'vocabSize' | 'decode
   return out;
 }
 
-/** log Σ exp(logits), in float64. */
-function logSumExp(logits: ArrayLike<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  return max + Math.log(sum);
-}
-
 /**
  * Cross-entropy and top-1 accuracy of a neural model: each text is fed token by token from the
  * initial state (`model.step`), so every prediction sees the whole file before it.
@@ -177,10 +171,8 @@ export function scoreNeural(
 }
 
 export interface KeystrokeOptions {
-  /** Longest suggestion asked for (UTF-16 code units). Default 80. */
-  readonly maxSuggestionChars?: number;
-  /** How many suggestions to time, spread evenly over the text. Default 100; 0 times none. */
-  readonly latencySamples?: number;
+  /** The controller's settings; default the extension's (debounce 0: a replay does not wait). */
+  readonly settings?: Partial<ControllerSettings>;
   /** Clock in milliseconds. Default performance.now. */
   readonly now?: () => number;
   readonly onProgress?: ProgressCallback;
@@ -195,7 +187,15 @@ export interface KeystrokeResult {
   readonly acceptedSuggestions: number;
   /** Characters entered by accepting suggestions. */
   readonly acceptedCharacters: number;
-  /** Wall time of the timed suggestions, in replay order. */
+  /** Suggestions shown, each counted once however long it stays on screen. */
+  readonly shownSuggestions: number;
+  /** Shown suggestions that were exactly how the line goes on. */
+  readonly rightSuggestions: number;
+  /** rightSuggestions / shownSuggestions (NaN when nothing was shown). */
+  readonly precision: number;
+  /** acceptedCharacters / shownSuggestions (NaN when nothing was shown). */
+  readonly acceptedCharsPerShown: number;
+  /** Wall time of the requests that asked the model, in replay order. */
   readonly latenciesMs: number[];
 }
 
@@ -213,54 +213,69 @@ export function lineEnd(text: string, from: number): number {
   return text.length;
 }
 
-/** Replays `texts` keystroke by keystroke against `engine` (see the header for the rules). */
-export function keystrokeSavings(engine: CompletionEngine, texts: readonly string[], options: KeystrokeOptions = {}): KeystrokeResult {
-  const maxChars = options.maxSuggestionChars ?? DEFAULT_MAX_SUGGESTION_CHARS;
+const NOT_CANCELLED = { isCancellationRequested: false } as const;
+
+/**
+ * Replays `texts` keystroke by keystroke through a CompletionController over `engine`, as the
+ * editor would ask it (see the header for the rules). Each text is typed into a document of its own.
+ */
+export async function keystrokeSavings(engine: ServingEngine, texts: readonly string[], options: KeystrokeOptions = {}): Promise<KeystrokeResult> {
   const now = options.now ?? (() => performance.now());
+  const settings: ControllerSettings = { ...DEFAULT_CONTROLLER_SETTINGS, debounceMs: 0, ...options.settings };
+  const controller = new CompletionController({ settings: () => settings, paused: () => undefined, engine: async () => engine, now });
   const total = texts.reduce((s, t) => s + codePointCount(t), 0);
-  const samples = options.latencySamples ?? DEFAULT_LATENCY_SAMPLES;
-  const sampleEvery = samples > 0 ? Math.max(1, Math.floor(total / samples)) : Infinity;
-  let nextSample = samples > 0 ? 0 : Infinity;
   let done = 0;
   let reported = 0;
   let keystrokes = 0;
   let acceptedSuggestions = 0;
   let acceptedCharacters = 0;
+  let shownSuggestions = 0;
+  let rightSuggestions = 0;
   const latenciesMs: number[] = [];
 
-  for (const text of texts) {
+  for (const [n, text] of texts.entries()) {
+    const key = `replay:${n}`;
     let end = -1;
     for (let i = 0; i < text.length; ) {
       if (i > end) end = lineEnd(text, i);
       const rest = text.slice(i, end);
       keystrokes++;
-      let suggestion = '';
-      // Nothing shorter than two characters can be accepted: no need to ask.
-      if (codePointCount(rest.slice(0, 4)) >= MIN_ACCEPTED_CHARS) {
-        if (done >= nextSample) {
-          const started = now();
-          suggestion = engine.suggest(text.slice(0, i), maxChars).text;
-          latenciesMs.push(now() - started);
-          nextSample += sampleEvery;
-        } else {
-          suggestion = engine.suggest(text.slice(0, i), maxChars, rest).text;
-        }
+      const view: DocumentView = {
+        key,
+        scheme: 'untitled',
+        languageId: 'replay',
+        offset: i,
+        text: (a, b) => text.slice(a, b),
+        restOfLine: '',
+        expected: rest,
+      };
+      const outcome = await controller.complete(view, NOT_CANCELLED);
+      const suggestion = outcome.kind === 'suggestion' ? outcome.text : '';
+      if (outcome.kind === 'suggestion' && outcome.source === 'model') {
+        shownSuggestions++;
+        if (rest.startsWith(suggestion)) rightSuggestions++;
+        latenciesMs.push(outcome.latencyMs);
       }
-      if (isAcceptable(suggestion, rest)) {
-        const n = codePointCount(suggestion);
+      // What is typed (or accepted) is an edit at the cursor, reported as the editor reports it.
+      const accepted = isAcceptable(suggestion, rest);
+      const typed = accepted ? suggestion : text.slice(i, i + codePointLengthAt(text, i));
+      controller.documentEdited(key, i, i, typed.length);
+      if (accepted) {
+        const count = codePointCount(suggestion);
         acceptedSuggestions++;
-        acceptedCharacters += n;
-        done += n;
-        i += suggestion.length;
+        acceptedCharacters += count;
+        done += count;
       } else {
         done++;
-        i += codePointLengthAt(text, i);
       }
+      i += typed.length;
       if (done - reported >= 512) {
         reported = done;
         options.onProgress?.(done, total);
       }
     }
+    controller.documentClosed(key);
+    engine.forget(key);
   }
   options.onProgress?.(total, total);
   return {
@@ -269,6 +284,10 @@ export function keystrokeSavings(engine: CompletionEngine, texts: readonly strin
     savings: total > 0 ? 1 - keystrokes / total : 0,
     acceptedSuggestions,
     acceptedCharacters,
+    shownSuggestions,
+    rightSuggestions,
+    precision: shownSuggestions > 0 ? rightSuggestions / shownSuggestions : NaN,
+    acceptedCharsPerShown: shownSuggestions > 0 ? acceptedCharacters / shownSuggestions : NaN,
     latenciesMs,
   };
 }

@@ -48,6 +48,8 @@ export interface CompleteOptions {
   readonly stopAtNewline?: boolean;
   /** End when the most likely character is less likely than this (default 0). */
   readonly minProbability?: number;
+  /** End before the character that would bring the product of the probabilities below this (default 0). */
+  readonly minProduct?: number;
 }
 
 export interface Completion {
@@ -220,16 +222,19 @@ export class NgramModel {
     const maxChars = options.maxChars ?? 40;
     const stopAtNewline = options.stopAtNewline ?? true;
     const minProbability = options.minProbability ?? 0;
+    const minProduct = options.minProduct ?? 0;
     const context = this.symbols.context(prefix, this.order - 1);
     const symbols = new Int32Array(context.length + Math.max(0, maxChars));
     symbols.set(context);
     let text = '';
     const probabilities: number[] = [];
+    let product = 1;
     for (let end = context.length; end < symbols.length; end++) {
       this.fillDistribution(symbols, end, this.scratch);
       let best = 0;
       for (let s = 1; s < this.scratch.length; s++) if (this.scratch[s] > this.scratch[best] || best === 0) best = s;
-      if (best === 0 || this.scratch[best] < minProbability) break;
+      if (best === 0 || this.scratch[best] < minProbability || product * this.scratch[best] < minProduct) break;
+      product *= this.scratch[best];
       const ch = this.chars[best - 1];
       if (stopAtNewline && (ch === '\n' || ch === '\r')) break;
       text += ch;

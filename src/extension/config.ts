@@ -32,6 +32,8 @@ export interface SeqlabConfig {
     readonly topK: number;
     /** End a suggestion before a token the model gives less than this. */
     readonly minTokenProbability: number;
+    /** Show a suggestion while the model's chance that it is exactly right is at least this. */
+    readonly minSuggestionProbability: number;
     /** What completes: see package.json seqlab.completions.source. */
     readonly source: 'auto' | 'activeModel' | 'workspaceNgram';
   };
@@ -62,6 +64,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       temperature: c.get('completions.temperature', 0),
       topK: c.get('completions.topK', 0),
       minTokenProbability: c.get('completions.minTokenProbability', 0.5),
+      minSuggestionProbability: c.get('completions.minSuggestionProbability', 0.3),
       source: c.get('completions.source', 'auto'),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },

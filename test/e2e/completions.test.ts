@@ -39,6 +39,7 @@ describe('inline completions in the editor', () => {
         {
           'seqlab.completions.minConfidence': 0,
           'seqlab.completions.minTokenProbability': 0,
+          'seqlab.completions.minSuggestionProbability': 0,
           'editor.autoClosingBrackets': 'never',
           'editor.autoClosingQuotes': 'never',
           'editor.autoIndent': 'none',

@@ -208,19 +208,35 @@ describe('seqlab CLI', () => {
       assert.deepEqual(cli('complete', model, '--prefix', 'hello w'), { status: 0, stdout: 'orld\n', stderr: '' });
       assert.equal(cli('complete', model, '--prefix', 'hello w', '--multiline', '--max-tokens', '12').stdout, 'orld\nhello w\n');
       const json = lastJson(cli('complete', model, '--prefix', 'hel', '--json').stdout);
-      assert.deepEqual(Object.keys(json), ['completion', 'meanProbability']);
+      assert.deepEqual(Object.keys(json), ['completion', 'meanProbability', 'probability']);
       assert.equal(json.completion, 'lo world');
       assert.ok((json.meanProbability as number) > 0.5 && (json.meanProbability as number) <= 1);
+      assert.ok((json.probability as number) > 0 && (json.probability as number) <= (json.meanProbability as number));
     });
 
     it('eval of the n-gram model: every character predicted, each line one accepted suggestion', () => {
       const r = cli('eval', path.join(dir, 'ngram.seqlab'), path.join(dir, 'held-out.txt'), '--json');
       assert.equal(r.status, 0, r.stderr);
       const json = lastJson(r.stdout);
-      assert.deepEqual(Object.keys(json), ['bitsPerChar', 'top1Accuracy', 'keystrokeSavings', 'latencyMs', 'characters']);
+      assert.deepEqual(Object.keys(json), [
+        'bitsPerChar',
+        'top1Accuracy',
+        'keystrokeSavings',
+        'precision',
+        'acceptedCharsPerShown',
+        'shownSuggestions',
+        'acceptedSuggestions',
+        'latencyMs',
+        'characters',
+      ]);
       assert.equal(json.top1Accuracy, 1);
-      // "hello world" accepted, "\n" typed, twice: 4 keystrokes for 24 characters.
+      // "hello world" accepted, "\n" typed, twice: 4 keystrokes for 24 characters; the two
+      // suggestions shown were both right.
       assert.equal(json.keystrokeSavings, 1 - 4 / 24);
+      assert.equal(json.shownSuggestions, 2);
+      assert.equal(json.acceptedSuggestions, 2);
+      assert.equal(json.precision, 1);
+      assert.equal(json.acceptedCharsPerShown, 11);
       assert.equal(json.characters, 24);
       assert.equal(typeof json.bitsPerChar, 'number');
       const latency = json.latencyMs as { p50: number; p99: number };
@@ -253,7 +269,17 @@ describe('seqlab CLI', () => {
       const e = cli('eval', out, path.join(dir, 'held-out.txt'), '--json', '--limit-chars', '20');
       assert.equal(e.status, 0, e.stderr);
       const evalJson = lastJson(e.stdout);
-      assert.deepEqual(Object.keys(evalJson), ['bitsPerChar', 'top1Accuracy', 'keystrokeSavings', 'latencyMs', 'characters']);
+      assert.deepEqual(Object.keys(evalJson), [
+        'bitsPerChar',
+        'top1Accuracy',
+        'keystrokeSavings',
+        'precision',
+        'acceptedCharsPerShown',
+        'shownSuggestions',
+        'acceptedSuggestions',
+        'latencyMs',
+        'characters',
+      ]);
       assert.equal(evalJson.characters, 20);
       assert.ok((evalJson.top1Accuracy as number) >= 0 && (evalJson.top1Accuracy as number) <= 1);
       assert.ok((evalJson.keystrokeSavings as number) >= 0 && (evalJson.keystrokeSavings as number) < 1);

@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { firstLine, neuralEngine, ngramEngine, stableTokenLength } from '../../src/core/completionEngine';
+import {
+  DEFAULT_DECODING,
+  firstLine,
+  neuralEngine as coreNeuralEngine,
+  ngramEngine as coreNgramEngine,
+  stableTokenLength,
+  type DecodingOptions,
+} from '../../src/core/completion/engine';
+import { tfjsStepper } from '../../src/core/completion/stepper';
 import { generate } from '../../src/core/generation/generate';
 import { createModel, presetConfig, type ModelState, type SequenceModel, type StepResult } from '../../src/core/models';
 import { NgramModel } from '../../src/core/ngram';
@@ -43,6 +51,19 @@ class TableModel implements SequenceModel {
   dispose(): void {}
 }
 
+/** Decoding with no cut-off but the line end and 64 tokens, changed by `o`. */
+function decoding(o: Partial<DecodingOptions> = {}): DecodingOptions {
+  return { ...DEFAULT_DECODING, maxTokens: 64, minProbability: 0, minSuggestionProbability: 0, ...o };
+}
+
+function ngramEngine(ngram: NgramModel, o: Partial<DecodingOptions> = {}) {
+  return coreNgramEngine(ngram, decoding(o));
+}
+
+function neuralEngine(model: SequenceModel, tokenizer: Tokenizer, o: Partial<DecodingOptions> & { contextChars?: number } = {}) {
+  return coreNeuralEngine(tfjsStepper(model), tokenizer, decoding(o), o.contextChars);
+}
+
 /** P(the favoured token) of a TableModel: e^high / (e^high + V − 1). */
 function favoured(vocabSize: number, high = 5): number {
   return Math.exp(high) / (Math.exp(high) + vocabSize - 1);
@@ -61,92 +82,116 @@ describe('completion engine', () => {
   describe('n-gram adapter', () => {
     const ngram = NgramModel.train(['hello world\n'.repeat(5)], { order: 4 });
 
-    it('completes the line greedily and stops before the line break', () => {
+    it('completes the line greedily and stops before the line break', async () => {
       const engine = ngramEngine(ngram);
-      const s = engine.suggest('hello w');
+      const s = (await engine.suggest('hello w'));
       assert.equal(s.text, 'orld');
       assert.ok(s.meanProbability > 0.5 && s.meanProbability <= 1);
     });
 
-    it('honours maxChars, maxTokens, the expected-text bound and multi-line', () => {
-      assert.equal(ngramEngine(ngram).suggest('hello w', 2).text, 'or');
-      assert.equal(ngramEngine(ngram, { maxTokens: 3 }).suggest('hello w').text, 'orl');
+    it('honours maxChars, maxTokens, the expected-text bound and multi-line', async () => {
+      assert.equal((await ngramEngine(ngram).suggest('hello w', 2)).text, 'or');
+      assert.equal((await ngramEngine(ngram, { maxTokens: 3 }).suggest('hello w')).text, 'orl');
       // With expected text, no more than one character past it is needed to reject.
-      assert.equal(ngramEngine(ngram).suggest('hello w', 80, 'o').text, 'or');
-      assert.equal(ngramEngine(ngram, { multiline: true, maxTokens: 8 }).suggest('hello w').text, 'orld\nhel');
+      assert.equal((await ngramEngine(ngram).suggest('hello w', 80, 'o')).text, 'or');
+      assert.equal((await ngramEngine(ngram, { multiline: true, maxTokens: 8 }).suggest('hello w')).text, 'orld\nhel');
     });
 
-    it('offers nothing below minProbability', () => {
-      assert.equal(ngramEngine(ngram, { minProbability: 1.01 }).suggest('hello w').text, '');
+    it('cuts where the product of the character probabilities falls below minSuggestionProbability', async () => {
+      const full = await ngramEngine(ngram).suggest('hello w');
+      // Contexts of order 4 are the last three characters.
+      const ps = [...'orld'].map((ch, i) => ngram.probability(('hello w' + 'orld'.slice(0, i)).slice(-3), ch));
+      assert.ok(Math.abs(full.probability - ps.reduce((a, b) => a * b, 1)) < 1e-12);
+      const threshold = (ps[0] * ps[1] + ps[0] * ps[1] * ps[2]) / 2; // between the 2- and 3-character products
+      assert.equal((await ngramEngine(ngram, { minSuggestionProbability: threshold }).suggest('hello w')).text, 'or');
     });
 
-    it('samples reproducibly with a seed', () => {
-      const a = ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel');
-      const b = ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel');
+    it('offers nothing below minProbability', async () => {
+      assert.equal((await ngramEngine(ngram, { minProbability: 1.01 }).suggest('hello w')).text, '');
+    });
+
+    it('samples reproducibly with a seed', async () => {
+      const a = (await ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel'));
+      const b = (await ngramEngine(ngram, { temperature: 1, seed: 3, maxTokens: 20, multiline: true }).suggest('hel'));
       assert.deepEqual(a, b);
       assert.equal(a.text.length, 20);
     });
   });
 
   describe('neural adapter', () => {
-    it('suggests the greedy line with the model probability of its tokens', () => {
+    it('suggests the greedy line with the model probability of its tokens', async () => {
       const { tokenizer, model, id } = cycleModel();
       const engine = neuralEngine(model, tokenizer);
-      const s = engine.suggest('a');
+      const s = (await engine.suggest('a'));
       assert.equal(s.text, 'bc');
       assert.ok(Math.abs(s.meanProbability - favoured(tokenizer.vocabSize)) < 1e-12);
       // 'a' is consumed, then 'b' and 'c' to see what follows each; '\n' ends the line unfed.
       assert.deepEqual(model.fed, [id('a'), id('b'), id('c')]);
     });
 
-    it('typing along the suggestion costs no model step', () => {
+    it('typing along the suggestion costs no model step', async () => {
       const { tokenizer, model } = cycleModel();
       const engine = neuralEngine(model, tokenizer);
-      engine.suggest('a');
+      (await engine.suggest('a'));
       const steps = model.fed.length;
-      assert.deepEqual(engine.suggest('ab'), { text: 'c', meanProbability: favoured(tokenizer.vocabSize) });
-      assert.deepEqual(engine.suggest('abc'), { text: '', meanProbability: 0 });
+      const along = await engine.suggest('ab');
+      assert.equal(along.text, 'c');
+      assert.ok(Math.abs(along.probability - favoured(tokenizer.vocabSize)) < 1e-12);
+      assert.deepEqual((await engine.suggest('abc')), { text: '', meanProbability: 0, probability: 0 });
       assert.equal(model.fed.length, steps);
       // Going on past the suggestion steps once per new character.
-      assert.equal(engine.suggest('abc\na').text, 'bc');
+      assert.equal((await engine.suggest('abc\na')).text, 'bc');
       assert.equal(model.fed.length, steps + 4);
     });
 
-    it('stops as soon as the suggestion leaves the expected text', () => {
+    it('stops as soon as the suggestion leaves the expected text', async () => {
       const { tokenizer, model, id } = cycleModel();
-      const s = neuralEngine(model, tokenizer).suggest('a', undefined, 'bx');
+      const s = (await neuralEngine(model, tokenizer).suggest('a', undefined, 'bx'));
       assert.equal(s.text, 'bc');
       assert.deepEqual(model.fed, [id('a'), id('b')]);
     });
 
-    it('primes a prefix that does not extend the previous one from its last contextChars characters', () => {
+    it('primes a prefix that does not extend the previous one from its last contextChars characters', async () => {
       const { tokenizer, model, id } = cycleModel();
       const engine = neuralEngine(model, tokenizer, { contextChars: 2 });
-      assert.equal(engine.suggest('c\nab').text, 'c');
+      assert.equal((await engine.suggest('c\nab')).text, 'c');
       assert.deepEqual(model.fed, [id('a'), id('b'), id('c')]);
       model.fed.length = 0;
-      assert.equal(engine.suggest('bca').text, 'bc');
+      assert.equal((await engine.suggest('bca')).text, 'bc');
       assert.deepEqual(model.fed, [id('c'), id('a'), id('b'), id('c')]);
     });
 
-    it('honours maxChars, maxTokens, multi-line and minProbability, and has nothing for an empty prefix', () => {
+    it('honours maxChars, maxTokens, multi-line and minProbability, and has nothing for an empty prefix', async () => {
       const { tokenizer, model } = cycleModel();
-      assert.equal(neuralEngine(model, tokenizer).suggest('a', 1).text, 'b');
-      assert.equal(neuralEngine(model, tokenizer, { maxTokens: 1 }).suggest('a').text, 'b');
-      assert.equal(neuralEngine(model, tokenizer, { maxTokens: 6, multiline: true }).suggest('a').text, 'bc\nabc');
-      assert.equal(neuralEngine(model, tokenizer, { minProbability: 0.99 }).suggest('a').text, '');
-      assert.deepEqual(neuralEngine(model, tokenizer).suggest(''), { text: '', meanProbability: 0 });
+      assert.equal((await neuralEngine(model, tokenizer).suggest('a', 1)).text, 'b');
+      assert.equal((await neuralEngine(model, tokenizer, { maxTokens: 1 }).suggest('a')).text, 'b');
+      assert.equal((await neuralEngine(model, tokenizer, { maxTokens: 6, multiline: true }).suggest('a')).text, 'bc\nabc');
+      assert.equal((await neuralEngine(model, tokenizer, { minProbability: 0.99 }).suggest('a')).text, '');
+      assert.deepEqual((await neuralEngine(model, tokenizer).suggest('')), { text: '', meanProbability: 0, probability: 0 });
     });
 
-    it('never suggests <unk>', () => {
+    it('ends before the token that would bring the chance of being exactly right under minSuggestionProbability', async () => {
+      const { tokenizer, model } = cycleModel();
+      const p = favoured(tokenizer.vocabSize);
+      const full = await neuralEngine(model, tokenizer).suggest('a');
+      assert.equal(full.text, 'bc');
+      assert.ok(Math.abs(full.probability - p * p) < 1e-12);
+      // p ≈ 0.974 clears 0.96, p² ≈ 0.948 does not: "b" alone.
+      const cut = await neuralEngine(model, tokenizer, { minSuggestionProbability: 0.96 }).suggest('a');
+      assert.equal(cut.text, 'b');
+      assert.ok(Math.abs(cut.probability - p) < 1e-12);
+      assert.equal((await neuralEngine(model, tokenizer, { minSuggestionProbability: 0.99 }).suggest('a')).text, '');
+    });
+
+    it('never suggests <unk>', async () => {
       const { tokenizer, id } = cycleModel();
       // After 'a' the table favours <unk> (id 0); the best suggestible token is then the
       // lowest id of the equal rest: '\n', which ends the line at once.
       const model = new TableModel(tokenizer.vocabSize, new Map([[id('a'), 0]]));
-      assert.equal(neuralEngine(model, tokenizer).suggest('a').text, '');
+      assert.equal((await neuralEngine(model, tokenizer).suggest('a')).text, '');
     });
 
-    it('heals the word being typed: generation starts before it and must agree with it', () => {
+    it('heals the word being typed: generation starts before it and must agree with it', async () => {
       const tokenizer = WordTokenizer.build(['function f\n'.repeat(4)]);
       const tok = (piece: string) => {
         const ids = tokenizer.encode(piece);
@@ -160,14 +205,26 @@ describe('completion engine', () => {
         [tok('f'), tok('\n')],
       ]);
       const model = new TableModel(tokenizer.vocabSize, next);
-      const s = neuralEngine(model, tokenizer).suggest('f\nfun');
+      const s = (await neuralEngine(model, tokenizer).suggest('f\nfun'));
       assert.equal(s.text, 'ction f');
       // "f" is committed, "\n" fed, "fun" never fed as tokens; then "function", " ", "f".
       assert.deepEqual(model.fed, [tok('f'), tok('\n'), tok('function'), tok(' '), tok('f')]);
-      assert.ok(Math.abs(s.meanProbability - favoured(tokenizer.vocabSize)) < 1e-12);
+      // "function" is chosen among the tokens that agree with "fun" ("function", and pieces that
+      // "fun" starts with, such as "f"), so its probability is conditional on them:
+      // e^5 / (e^5 + others); " " and "f" are the model's own.
+      let others = 0;
+      for (let id = 0; id < tokenizer.vocabSize; id++) {
+        const t = tokenizer.decode([id]);
+        if (id !== tok('function') && t !== '' && !t.includes('\uFFFD') && (t.startsWith('fun') || 'fun'.startsWith(t))) others++;
+      }
+      assert.ok(others >= 1);
+      const healed = Math.exp(5) / (Math.exp(5) + others);
+      const p = favoured(tokenizer.vocabSize);
+      assert.ok(Math.abs(s.meanProbability - (healed + 2 * p) / 3) < 1e-12);
+      assert.ok(Math.abs(s.probability - healed * p * p) < 1e-12);
     });
 
-    it('word boundaries are committed only once nothing typed later can move them', () => {
+    it('word boundaries are committed only once nothing typed later can move them', async () => {
       assert.equal(stableTokenLength('char', 'ab\u{1F600}'), 4);
       assert.equal(stableTokenLength('char', 'ab\uD83D'), 2);
       // "x = 1" → pieces x, " ", "=", " ", "1": only "x" has four characters after it.
@@ -193,12 +250,12 @@ describe('completion engine', () => {
         bias.assign(bias.add(tf.oneHot([0], tokenizer.vocabSize).reshape([-1]).mul(-100)));
       });
       try {
-        await assertNoLeak(() => {
+        await assertNoLeak(async () => {
           const engine = neuralEngine(model, tokenizer, { maxTokens: 20 });
           for (let i = 1; i <= text.length; i += 3) {
             const prefix = text.slice(0, i);
             const expected = generate(model, tokenizer, prefix, { temperature: 0, maxTokens: 20, stop: ['\n', '\r'] });
-            const s = engine.suggest(prefix);
+            const s = (await engine.suggest(prefix));
             // generate() keeps a line break that is also its last allowed token: compare the line.
             assert.equal(s.text, firstLine(expected.text), `after ${JSON.stringify(prefix)}`);
             if (s.text && s.text === expected.text) assert.ok(Math.abs(s.meanProbability - expected.meanProbability) < 1e-5);

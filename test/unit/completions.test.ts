@@ -1,20 +1,22 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { neuralEngine, ngramEngine } from '../../src/core/completionEngine';
-import { createModel, presetConfig } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
-import { CharTokenizer } from '../../src/core/tokenizers';
 import {
   CompletionController,
+  DEFAULT_CONTROLLER_SETTINGS,
   PrefixWindows,
   type ControllerSettings,
   type DocumentView,
-} from '../../src/extension/completions/completionController';
-import { PerDocumentEngines, type DecodingOptions, type ServingEngine, type Suggestion } from '../../src/extension/completions/servingEngine';
-import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../../src/extension/completions/suggestionText';
-import { WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
+} from '../../src/core/completion/controller';
+import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions, type Suggestion } from '../../src/core/completion/engine';
+import { PerDocumentEngines, type ServingEngine } from '../../src/core/completion/servingEngine';
+import { tfjsStepper } from '../../src/core/completion/stepper';
+import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../../src/core/completion/suggestionText';
+import { createModel, presetConfig } from '../../src/core/models';
+import { NgramModel } from '../../src/core/ngram';
+import { CharTokenizer } from '../../src/core/tokenizers';
+import { WORKSPACE_NGRAM_ORDER, WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 /** A document held as a string, the cursor at `offset`. */
@@ -61,6 +63,22 @@ function controller(engine: ServingEngine | undefined, settings: Partial<Control
 const never = { isCancellationRequested: false };
 
 describe('inline completions', () => {
+  it("the core defaults (what `seqlab eval` and the benchmark use) are package.json's", () => {
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default: unknown }> } };
+    };
+    const d = (key: string) => manifest.contributes.configuration.properties[`seqlab.completions.${key}`].default;
+    assert.equal(DEFAULT_DECODING.minProbability, d('minTokenProbability'));
+    assert.equal(DEFAULT_DECODING.minSuggestionProbability, d('minSuggestionProbability'));
+    assert.equal(DEFAULT_DECODING.temperature, d('temperature'));
+    assert.equal(DEFAULT_DECODING.multiline, (d('maxLines') as number) > 1);
+    assert.deepEqual(
+      [DEFAULT_CONTROLLER_SETTINGS.minConfidence, DEFAULT_CONTROLLER_SETTINGS.debounceMs, DEFAULT_CONTROLLER_SETTINGS.maxLines],
+      [d('minConfidence'), d('debounceMs'), d('maxLines')],
+    );
+    assert.deepEqual(DEFAULT_CONTROLLER_SETTINGS.disabledLanguages, d('disabledLanguages'));
+  });
+
   describe('suggestion text', () => {
     it('cuts to a number of lines', () => {
       assert.equal(limitLines('a\nb\nc', 1), 'a');
@@ -138,6 +156,20 @@ describe('inline completions', () => {
       assert.equal(w.start('d', 475, 64), 411);
     });
 
+    it('keeps no empty window: typing at the start of an empty document reaches the engine', () => {
+      const w = new PrefixWindows();
+      assert.equal(w.start('d', 0, 64), 0);
+      w.edited('d', 0, 0, 1); // "a" typed at the cursor
+      assert.equal(w.start('d', 1, 64), 0);
+      w.edited('d', 1, 1, 1);
+      assert.equal(w.start('d', 2, 64), 0);
+      // Text deleted back to the window's start empties it: the next window is a fresh one.
+      w.edited('d', 0, 2, 0);
+      assert.equal(w.start('d', 0, 64), 0);
+      w.edited('d', 0, 0, 3);
+      assert.equal(w.start('d', 3, 64), 0);
+    });
+
     it('does not start a window inside a surrogate pair', () => {
       const text = 'a'.repeat(10) + '😀' + 'b'.repeat(63);
       const w = new PrefixWindows();
@@ -148,15 +180,15 @@ describe('inline completions', () => {
 
   describe('controller', () => {
     it('suggests from the engine over the text before the cursor', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'ello world', meanProbability: 0.9 }));
+      const engine = new ScriptedEngine(() => ({ text: 'ello world', meanProbability: 0.9, probability: 0.9 }));
       const c = controller(engine);
       const out = await c.complete(doc('say h'), never);
-      assert.deepEqual({ ...out, latencyMs: 0 }, { kind: 'suggestion', text: 'ello world', meanProbability: 0.9, source: 'model', latencyMs: 0 });
+      assert.deepEqual({ ...out, latencyMs: 0 }, { kind: 'suggestion', text: 'ello world', meanProbability: 0.9, probability: 0.9, source: 'model', latencyMs: 0 });
       assert.deepEqual(engine.asked, ['say h']);
     });
 
     it('typing the ghost text’s next character shows the rest without asking the model', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'ello world', meanProbability: 0.9 }));
+      const engine = new ScriptedEngine(() => ({ text: 'ello world', meanProbability: 0.9, probability: 0.9 }));
       const c = controller(engine, { debounceMs: 1000 }); // a debounce would make this slow: none applies
       await c.complete(doc('say h'), never, { explicit: true });
       const out = await c.complete(doc('say he'), never);
@@ -169,7 +201,7 @@ describe('inline completions', () => {
     });
 
     it('asks again after a character that leaves the ghost text', async () => {
-      const engine = new ScriptedEngine((p) => ({ text: p.endsWith('x') ? 'yz' : 'ello', meanProbability: 0.9 }));
+      const engine = new ScriptedEngine((p) => ({ text: p.endsWith('x') ? 'yz' : 'ello', meanProbability: 0.9, probability: 0.9 }));
       const c = controller(engine);
       await c.complete(doc('say h'), never);
       const out = await c.complete(doc('say hx'), never);
@@ -178,14 +210,14 @@ describe('inline completions', () => {
     });
 
     it('hides suggestions below the confidence threshold', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'maybe', meanProbability: 0.2 }));
+      const engine = new ScriptedEngine(() => ({ text: 'maybe', meanProbability: 0.2, probability: 0.2 }));
       assert.deepEqual(await controller(engine).complete(doc('x'), never), { kind: 'none', reason: 'low-confidence', detail: 'maybe' });
       const shown = await controller(engine, { minConfidence: 0.2 }).complete(doc('x'), never);
       assert.equal(shown.kind, 'suggestion');
     });
 
     it('stops at the end of the line, or after maxLines', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'a\n  b\n  c\nd', meanProbability: 0.9 }));
+      const engine = new ScriptedEngine(() => ({ text: 'a\n  b\n  c\nd', meanProbability: 0.9, probability: 0.9 }));
       const one = await controller(engine).complete(doc('x'), never);
       assert.equal(one.kind === 'suggestion' && one.text, 'a');
       const three = await controller(engine, { maxLines: 3 }).complete(doc('x'), never);
@@ -193,15 +225,15 @@ describe('inline completions', () => {
     });
 
     it('is aware of the text after the cursor', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'a, b)', meanProbability: 0.9 }));
+      const engine = new ScriptedEngine(() => ({ text: 'a, b)', meanProbability: 0.9, probability: 0.9 }));
       const out = await controller(engine).complete(doc('f()', 2), never);
       assert.equal(out.kind === 'suggestion' && out.text, 'a, b');
-      const nothing = await controller(new ScriptedEngine(() => ({ text: ')', meanProbability: 0.9 }))).complete(doc('f(a)', 3), never);
+      const nothing = await controller(new ScriptedEngine(() => ({ text: ')', meanProbability: 0.9, probability: 0.9 }))).complete(doc('f(a)', 3), never);
       assert.deepEqual(nothing, { kind: 'none', reason: 'empty' });
     });
 
     it('offers nothing when off, snoozed, in a disabled language or another scheme', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'x', meanProbability: 1 }));
+      const engine = new ScriptedEngine(() => ({ text: 'x', meanProbability: 1, probability: 1 }));
       assert.deepEqual(await controller(engine, {}, 'disabled').complete(doc('a'), never), { kind: 'none', reason: 'disabled' });
       assert.deepEqual(await controller(engine, {}, 'snoozed').complete(doc('a'), never), { kind: 'none', reason: 'snoozed' });
       assert.deepEqual(await controller(engine).complete(doc('a', 1, { languageId: 'plaintext' }), never), { kind: 'none', reason: 'language' });
@@ -211,7 +243,7 @@ describe('inline completions', () => {
     });
 
     it('honours cancellation during the debounce and during the computation', async () => {
-      const engine = new ScriptedEngine(() => ({ text: 'later', meanProbability: 1 }));
+      const engine = new ScriptedEngine(() => ({ text: 'later', meanProbability: 1, probability: 1 }));
       const token = { isCancellationRequested: false };
       const c = new CompletionController({
         settings: () => ({ ...SETTINGS, debounceMs: 5 }),
@@ -230,7 +262,7 @@ describe('inline completions', () => {
         contextChars: 100,
         suggest: async () => {
           token2.isCancellationRequested = true;
-          return { text: 'late', meanProbability: 1 };
+          return { text: 'late', meanProbability: 1, probability: 1 };
         },
         forget() {},
         dispose() {},
@@ -261,7 +293,7 @@ describe('inline completions', () => {
       const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 7 }));
       try {
         await assertNoLeak(async () => {
-          const make = () => new PerDocumentEngines('lstm', 'tfjs', 256, () => neuralEngine(model, tokenizer, { maxTokens: 12 }));
+          const make = () => new PerDocumentEngines('lstm', 'tfjs', 256, () => neuralEngine(tfjsStepper(model), tokenizer, { ...DEFAULT_DECODING, maxTokens: 12, minProbability: 0, minSuggestionProbability: 0 }));
           const typing = make();
           let compared = 0;
           for (let end = 30; end < 90; end++) {
@@ -304,7 +336,7 @@ describe('inline completions', () => {
   });
 
   describe('workspace n-gram in a worker', () => {
-    const decoding: DecodingOptions = { maxTokens: 40, temperature: 0, topK: undefined, multiline: false, minProbability: 0, seed: 0 };
+    const decoding: DecodingOptions = { ...DEFAULT_DECODING, maxTokens: 40, minProbability: 0, minSuggestionProbability: 0 };
 
     it('counts the files it is given (skipping secrets) and suggests what the same model does in-process', async function () {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'seqlab-ngram-'));
@@ -323,11 +355,11 @@ describe('inline completions', () => {
         const built = await worker.built;
         assert.deepEqual({ files: built.files, skipped: built.skipped }, { files: 2, skipped: 2 });
         const local = ngramEngine(
-          NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: 6 }),
-          { maxTokens: 40 },
+          NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: WORKSPACE_NGRAM_ORDER }),
+          decoding,
         );
         for (const prefix of ['const answer = comp', 'function compute', 'x']) {
-          assert.deepEqual(await worker.suggest('k', prefix, Infinity), local.suggest(prefix), prefix);
+          assert.deepEqual(await worker.suggest('k', prefix, Infinity), await local.suggest(prefix), prefix);
         }
       } finally {
         worker.dispose();

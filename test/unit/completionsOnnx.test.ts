@@ -1,16 +1,15 @@
-// The stepped completion engine (asynchronous, chunked priming) against the core neural engine,
-// over tfjs steps and over ONNX Runtime's step graph.
+// The one neural completion engine over its two steppers: tfjs `step` and ONNX Runtime's step
+// graph (asynchronous, chunked priming), and a call superseded by a newer one.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { neuralEngine } from '../../src/core/completionEngine';
-import { createModel, presetConfig, type Arch, type ModelState, type SequenceModel } from '../../src/core/models';
+import { DEFAULT_DECODING, neuralEngine, Superseded, type DecodingOptions } from '../../src/core/completion/engine';
+import { tfjsStepper } from '../../src/core/completion/stepper';
+import { createModel, presetConfig, type Arch, type SequenceModel } from '../../src/core/models';
 import { exportOnnx } from '../../src/core/onnx/export';
-import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
-import { createOnnxStepper } from '../../src/extension/completions/onnxStepper';
-import type { DecodingOptions } from '../../src/extension/completions/servingEngine';
-import { steppedEngine, Superseded, type Stepper } from '../../src/extension/completions/steppedEngine';
+import { CharTokenizer } from '../../src/core/tokenizers';
 import { loadOnnxRuntime } from '../../src/node/onnxRuntime';
-import { useTestBackend } from './tfSetup';
+import { createOnnxStepper } from '../../src/node/onnxStepper';
+import { assertNoLeak, useTestBackend } from './tfSetup';
 
 const TEXT = [
   'function add(a, b) {\n  return a + b;\n}\n',
@@ -18,7 +17,7 @@ const TEXT = [
   'const total = add(1, 2) + sub(4, 3);\nconsole.log(total);\n',
 ].join('');
 
-const DECODING: DecodingOptions = { maxTokens: 16, temperature: 0, topK: undefined, multiline: false, minProbability: 0, seed: 0 };
+const DECODING: DecodingOptions = { ...DEFAULT_DECODING, maxTokens: 16, minProbability: 0, minSuggestionProbability: 0 };
 
 /** A model whose logits are spread out (output weights scaled), so greedy choices have clear margins. */
 function peakedModel(arch: Arch, vocabSize: number): SequenceModel {
@@ -27,34 +26,6 @@ function peakedModel(arch: Arch, vocabSize: number): SequenceModel {
   const kernel = model.weights.get(name)!;
   kernel.assign(tf.tidy(() => kernel.mul(arch === 'transformer' ? 40 : 12)));
   return model;
-}
-
-/** The tfjs model's own step as a Stepper: one step per token, the states kept alive (test only). */
-function tfjsStepper(model: SequenceModel): Stepper<ModelState> & { calls: number; dispose(): void } {
-  const states: ModelState[] = [];
-  const initial = model.initialState();
-  let calls = 0;
-  return {
-    initialState: () => initial,
-    async feed(state, ids) {
-      calls++;
-      let s = state;
-      let logits: Float32Array | undefined;
-      for (const id of ids) {
-        const out = model.step(s, id);
-        states.push(out.state);
-        s = out.state;
-        logits = out.logits;
-      }
-      return { state: s, logits: logits! };
-    },
-    get calls() {
-      return calls;
-    },
-    dispose() {
-      for (const s of [initial, ...states]) for (const t of s.tensors) t.dispose();
-    },
-  };
 }
 
 /** Prefixes of a person typing through TEXT, with a jump back and a deletion mixed in. */
@@ -67,47 +38,27 @@ function typingPrefixes(): string[] {
   return out;
 }
 
-describe('stepped completion engine', function () {
+describe('completion engine over its steppers', function () {
   this.timeout(120_000);
   before(useTestBackend);
-
-  for (const kind of ['char', 'word'] as const) {
-    it(`over tfjs steps equals the core neural engine exactly (${kind} tokenizer)`, async () => {
-      const tokenizer: Tokenizer = kind === 'char' ? CharTokenizer.build([TEXT]) : WordTokenizer.build([TEXT]);
-      const model = peakedModel('lstm', tokenizer.vocabSize);
-      const stepper = tfjsStepper(model);
-      const core = neuralEngine(model, tokenizer, { maxTokens: DECODING.maxTokens, contextChars: 48 });
-      const stepped = steppedEngine(stepper, tokenizer, DECODING, 48);
-      try {
-        let nonEmpty = 0;
-        for (const prefix of typingPrefixes()) {
-          const expected = core.suggest(prefix);
-          assert.deepEqual(await stepped.suggest(prefix), expected, JSON.stringify(prefix));
-          if (expected.text) nonEmpty++;
-        }
-        assert.ok(nonEmpty > 20, `${nonEmpty} non-empty suggestions`);
-      } finally {
-        core.dispose();
-        stepper.dispose();
-        model.dispose();
-      }
-    });
-  }
 
   it('gives up a call that a newer one supersedes, and the newer one is right', async () => {
     const tokenizer = CharTokenizer.build([TEXT]);
     const model = peakedModel('gru', tokenizer.vocabSize);
-    const stepper = tfjsStepper(model);
-    const stepped = steppedEngine(stepper, tokenizer, DECODING, 64);
-    const core = neuralEngine(model, tokenizer, { maxTokens: DECODING.maxTokens, contextChars: 64 });
     try {
-      const first = stepped.suggest(TEXT.slice(0, 30));
-      const second = stepped.suggest(TEXT.slice(0, 31));
-      await assert.rejects(first, Superseded);
-      assert.deepEqual(await second, core.suggest(TEXT.slice(0, 31)));
+      await assertNoLeak(async () => {
+        const engine = neuralEngine(tfjsStepper(model), tokenizer, DECODING, 64);
+        const fresh = neuralEngine(tfjsStepper(model), tokenizer, DECODING, 64);
+        const first = engine.suggest(TEXT.slice(0, 30));
+        const second = engine.suggest(TEXT.slice(0, 31));
+        await assert.rejects(first, Superseded);
+        const expected = await fresh.suggest(TEXT.slice(0, 31));
+        assert.ok(expected.text.length > 0);
+        assert.deepEqual(await second, expected);
+        engine.dispose();
+        fresh.dispose();
+      });
     } finally {
-      core.dispose();
-      stepper.dispose();
       model.dispose();
     }
   });
@@ -119,18 +70,21 @@ describe('stepped completion engine', function () {
       const model = peakedModel(arch, tokenizer.vocabSize);
       const contextChars = 48;
       const stepper = await createOnnxStepper(ort, exportOnnx(model).step, model.config);
-      const core = neuralEngine(model, tokenizer, { maxTokens: DECODING.maxTokens, contextChars });
-      const onnx = steppedEngine(stepper, tokenizer, DECODING, contextChars);
+      const core = neuralEngine(tfjsStepper(model), tokenizer, DECODING, contextChars);
+      const onnx = neuralEngine(stepper, tokenizer, DECODING, contextChars);
       try {
+        let nonEmpty = 0;
         for (const prefix of typingPrefixes()) {
-          const expected = core.suggest(prefix);
+          const expected = await core.suggest(prefix);
+          if (expected.text) nonEmpty++;
           const got = await onnx.suggest(prefix);
           assert.equal(got.text, expected.text, JSON.stringify(prefix));
           // Logits agree within 1e-4 (docs/onnx.md); the scaled output layer magnifies that.
           assert.ok(Math.abs(got.meanProbability - expected.meanProbability) < 2e-3, `${got.meanProbability} vs ${expected.meanProbability}`);
         }
+        assert.ok(nonEmpty > 20, `${nonEmpty} non-empty suggestions`);
         // A fresh window: one run primes the whole context, then one run per suggested token.
-        const fresh = steppedEngine(stepper, tokenizer, DECODING, contextChars);
+        const fresh = neuralEngine(stepper, tokenizer, DECODING, contextChars);
         let runs = stepper.runs;
         const s = await fresh.suggest(TEXT.slice(0, 60));
         assert.ok(s.text.length >= 2, `suggestion ${JSON.stringify(s.text)}`);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { CompletionEngine } from '../../src/core/completionEngine';
+import type { CompletionEngine } from '../../src/core/completion/engine';
+import { PerDocumentEngines, type ServingEngine } from '../../src/core/completion/servingEngine';
 import {
   codePointCount,
   isAcceptable,
@@ -16,102 +17,115 @@ import { NgramModel } from '../../src/core/ngram';
 import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
-/** An engine that knows `text` and always suggests how the current line really goes on. */
-function oracle(text: string): CompletionEngine & { calls: Array<{ prefix: string; maxChars?: number; expected?: string }> } {
-  const calls: Array<{ prefix: string; maxChars?: number; expected?: string }> = [];
-  return {
-    calls,
-    suggest(prefix, maxChars = Infinity, expected) {
-      calls.push({ prefix, maxChars, expected });
-      const rest = text.slice(prefix.length, lineEnd(text, prefix.length));
-      return { text: rest.slice(0, maxChars), meanProbability: 1 };
+/** A serving engine over `suggest`, which sees the window before the cursor and the expected rest. */
+function serving(
+  suggest: (prefix: string, expected?: string) => string,
+): ServingEngine & { calls: Array<{ prefix: string; expected?: string }> } {
+  const calls: Array<{ prefix: string; expected?: string }> = [];
+  const engine: CompletionEngine = {
+    suggest(prefix, _maxChars, expected) {
+      calls.push({ prefix, expected });
+      const text = suggest(prefix, expected);
+      return Promise.resolve({ text, meanProbability: 1, probability: 1 });
     },
     dispose() {},
   };
+  return Object.assign(new PerDocumentEngines('test', 'ngram', 1 << 20, () => engine, 1), { calls });
 }
 
-function constant(suggestion: string): CompletionEngine {
-  return { suggest: () => ({ text: suggestion, meanProbability: 1 }), dispose() {} };
-}
+/** Always suggests how the current line of `text` really goes on. */
+const oracle = (text: string) => serving((prefix) => text.slice(prefix.length, lineEnd(text, prefix.length)));
+const constant = (suggestion: string) => serving(() => suggestion);
 
 describe('evaluation', () => {
-  describe('keystroke savings', () => {
-    it('an engine that always knows the rest of the line: one keystroke per line, one per line break', () => {
+  describe('keystroke savings (through the completion controller)', () => {
+    it('an engine that always knows the rest of the line: one keystroke per line, one per line break', async () => {
       // "abcdef" accepted (1), \n (1), "xy" accepted (1), \n (1), \n (1), "z" too short to accept (1):
       // 6 keystrokes for 12 characters.
       const text = 'abcdef\nxy\n\nz';
-      const r = keystrokeSavings(oracle(text), [text], { latencySamples: 0 });
+      const r = await keystrokeSavings(oracle(text), [text]);
       assert.equal(r.characters, 12);
       assert.equal(r.keystrokes, 6);
       assert.equal(r.savings, 0.5);
       assert.equal(r.acceptedSuggestions, 2);
       assert.equal(r.acceptedCharacters, 8);
+      // Shown: "abcdef", "xy" and "z" (right but too short to be worth a keystroke).
+      assert.equal(r.shownSuggestions, 3);
+      assert.equal(r.rightSuggestions, 3);
+      assert.equal(r.precision, 1);
+      assert.equal(r.acceptedCharsPerShown, 8 / 3);
     });
 
-    it('suggestions are capped at maxSuggestionChars', () => {
-      // "abcd", "efgh", "ij" accepted, then \n: 4 keystrokes for 11 characters.
-      const text = 'abcdefghij\n';
-      const r = keystrokeSavings(oracle(text), [text], { maxSuggestionChars: 4, latencySamples: 0 });
-      assert.equal(r.keystrokes, 4);
-      assert.equal(r.savings, 1 - 4 / 11);
-    });
-
-    it('counts characters as code points, and sums over files', () => {
+    it('counts characters as code points, and sums over files', async () => {
       const a = '\u{1F600}\u{1F600}ab';
       const b = 'q';
-      const ra = keystrokeSavings(oracle(a), [a], { latencySamples: 0 });
+      const ra = await keystrokeSavings(oracle(a), [a]);
       assert.equal(ra.characters, 4);
       assert.equal(ra.keystrokes, 1);
       assert.equal(ra.savings, 0.75);
-      const r = keystrokeSavings(constant(''), [a, b], { latencySamples: 0 });
+      const r = await keystrokeSavings(constant(''), [a, b]);
       assert.equal(r.characters, 5);
       assert.equal(r.keystrokes, 5);
       assert.equal(r.savings, 0);
+      assert.equal(r.shownSuggestions, 0);
+      assert.ok(Number.isNaN(r.precision));
     });
 
-    it('rejects wrong, too short and too long suggestions', () => {
+    it('rejects wrong, too short and too long suggestions; a second line is cut as the editor cuts it', async () => {
       const text = 'abc\n';
-      assert.equal(keystrokeSavings(constant('xy'), [text], { latencySamples: 0 }).keystrokes, 4);
-      assert.equal(keystrokeSavings(constant('a'), [text], { latencySamples: 0 }).keystrokes, 4);
-      // Exactly the line, then more: not a prefix of the rest of the line.
-      assert.equal(keystrokeSavings(constant('abc\n'), [text], { latencySamples: 0 }).keystrokes, 4);
-      assert.equal(keystrokeSavings(constant('abcd'), [text], { latencySamples: 0 }).keystrokes, 4);
-      assert.equal(keystrokeSavings(constant('ab'), [text], { latencySamples: 0 }).keystrokes, 3);
+      assert.equal((await keystrokeSavings(constant('xy'), [text])).keystrokes, 4);
+      assert.equal((await keystrokeSavings(constant('a'), [text])).keystrokes, 4);
+      assert.equal((await keystrokeSavings(constant('abcd'), [text])).keystrokes, 4);
+      assert.equal((await keystrokeSavings(constant('ab'), [text])).keystrokes, 3);
+      // seqlab.completions.maxLines 1: "abc\n" is shown as "abc", which is exactly right.
+      assert.equal((await keystrokeSavings(constant('abc\n'), [text])).keystrokes, 2);
     });
 
-    it('times evenly spaced full suggestions and passes the rest of the line to the others', () => {
-      let clock = 0;
-      const calls: Array<{ prefix: string; expected?: string }> = [];
-      const engine: CompletionEngine = {
-        suggest(prefix, _maxChars, expected) {
-          calls.push({ prefix, expected });
-          clock += 3;
-          return { text: '', meanProbability: 0 };
-        },
-        dispose() {},
-      };
-      // 8 characters, 4 samples: every second character; the last position has one character
-      // left and is not asked.
-      const r = keystrokeSavings(engine, ['abcdefgh'], { latencySamples: 4, now: () => clock });
-      assert.deepEqual(r.latenciesMs, [3, 3, 3, 3]);
+    it('counts a shown suggestion once while the user types along it, and each wrong one as shown', async () => {
+      // "abX" is shown at the start; typing "a" and "b" keeps it on screen (the controller's
+      // memory, no model call); at "c" it is gone and the engine has nothing more.
+      const text = 'abcd\n';
+      const engine = serving((prefix) => (prefix === '' ? 'abX' : ''));
+      const r = await keystrokeSavings(engine, [text]);
+      assert.equal(r.shownSuggestions, 1);
+      assert.equal(r.rightSuggestions, 0);
+      assert.equal(r.precision, 0);
+      assert.equal(r.keystrokes, 5);
       assert.deepEqual(
-        calls.map((c) => [c.prefix, c.expected]),
+        engine.calls.map((c) => c.prefix),
+        ['', 'abc', 'abcd'],
+      );
+      // A constant wrong suggestion is shown anew wherever the typed text leaves it.
+      const wrong = await keystrokeSavings(constant('xy'), [text]);
+      assert.equal(wrong.shownSuggestions, 5);
+      assert.equal(wrong.precision, 0);
+    });
+
+    it('passes the rest of the line as the expected text and times the requests that ask the model', async () => {
+      let clock = 0;
+      const engine = serving(() => {
+        clock += 3;
+        return 'zz';
+      });
+      const r = await keystrokeSavings(engine, ['abc\nd'], { now: () => clock });
+      assert.deepEqual(
+        engine.calls.map((c) => [c.prefix, c.expected]),
         [
-          ['', undefined],
-          ['a', 'bcdefgh'],
-          ['ab', undefined],
-          ['abc', 'defgh'],
-          ['abcd', undefined],
-          ['abcde', 'fgh'],
-          ['abcdef', undefined],
+          ['', 'abc'],
+          ['a', 'bc'],
+          ['ab', 'c'],
+          ['abc', ''],
+          ['abc\n', 'd'],
         ],
       );
+      assert.deepEqual(r.latenciesMs, [3, 3, 3, 3, 3]);
     });
 
-    it('passes maxSuggestionChars to the engine', () => {
-      const engine = oracle('abcd');
-      keystrokeSavings(engine, ['abcd'], { maxSuggestionChars: 7, latencySamples: 0 });
-      assert.deepEqual(engine.calls, [{ prefix: '', maxChars: 7, expected: 'abcd' }]);
+    it('applies the controller settings it is given (the mean-probability gate)', async () => {
+      const text = 'abcdef\n';
+      const r = await keystrokeSavings(oracle(text), [text], { settings: { minConfidence: 1.01 } });
+      assert.equal(r.shownSuggestions, 0);
+      assert.equal(r.keystrokes, 7);
     });
   });
 

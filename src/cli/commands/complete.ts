@@ -1,7 +1,8 @@
 // `seqlab complete`: continue a prefix with a saved model, through the same completion engine
 // the evaluation replays against.
 import type { BackendName } from '../../core/backend';
-import { DEFAULT_MAX_TOKENS, neuralEngine, ngramEngine, type EngineOptions } from '../../core/completionEngine';
+import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions } from '../../core/completion/engine';
+import { tfjsStepper } from '../../core/completion/stepper';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { backendOption, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
 
@@ -9,10 +10,13 @@ import { backendOption, jsonOption, printJson, readModel, type CliIO, type Comma
 export interface CompleteJson {
   readonly completion: string;
   readonly meanProbability: number;
+  /** The model's chance that the completion is exactly right: the product of its token probabilities. */
+  readonly probability: number;
 }
 
 /** Most tokens one completion may ask for: far past any line, short of an unbounded loop. */
 export const MAX_TOKENS_LIMIT = 100_000;
+const DEFAULT_MAX_TOKENS = 64;
 
 const spec: CommandSpec = {
   name: 'complete',
@@ -25,6 +29,15 @@ const spec: CommandSpec = {
     { name: 'temperature', kind: 'number', valueName: 'T', min: 0, max: 100, defaultText: '0 (greedy)', description: 'Sampling temperature.' },
     { name: 'seed', kind: 'integer', valueName: 'N', min: 0, max: 2 ** 32 - 1, defaultText: '0', description: 'Seed of the sampler (temperature > 0).' },
     { name: 'min-probability', kind: 'number', valueName: 'P', min: 0, max: 1, defaultText: '0', description: 'End before a token the model gives less than P.' },
+    {
+      name: 'min-suggestion-probability',
+      kind: 'number',
+      valueName: 'P',
+      min: 0,
+      max: 1,
+      defaultText: '0',
+      description: 'End before the token that would bring the product of the token probabilities below P.',
+    },
     { name: 'multiline', kind: 'flag', description: 'Go on past the end of the line.' },
     backendOption,
     jsonOption,
@@ -35,19 +48,21 @@ const spec: CommandSpec = {
 async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const o = new Options(args.options);
   const prefix = o.string('prefix', '');
-  const options: EngineOptions = {
+  const options: DecodingOptions = {
+    ...DEFAULT_DECODING,
     maxTokens: o.number('max-tokens', DEFAULT_MAX_TOKENS),
     temperature: o.number('temperature', 0),
     seed: o.number('seed', 0),
     multiline: o.flag('multiline'),
     minProbability: o.number('min-probability', 0),
+    minSuggestionProbability: o.number('min-suggestion-probability', 0),
   };
   const loaded = await readModel(args.positionals[0], o.string('backend', 'wasm') as BackendName);
-  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options) : neuralEngine(loaded.model, loaded.tokenizer, options);
+  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options) : neuralEngine(tfjsStepper(loaded.model), loaded.tokenizer, options);
   let result: CompleteJson;
   try {
-    const suggestion = engine.suggest(prefix);
-    result = { completion: suggestion.text, meanProbability: suggestion.meanProbability };
+    const suggestion = await engine.suggest(prefix);
+    result = { completion: suggestion.text, meanProbability: suggestion.meanProbability, probability: suggestion.probability };
   } finally {
     engine.dispose();
     if (loaded.kind === 'neural') loaded.model.dispose();

@@ -1,9 +1,10 @@
 // `seqlab eval`: how well a saved model predicts and completes held-out files
 // (see core/evaluation.ts for what each number means).
 import type { BackendName } from '../../core/backend';
-import { neuralEngine, ngramEngine, type CompletionEngine } from '../../core/completionEngine';
+import { DEFAULT_DECODING, type DecodingOptions } from '../../core/completion/engine';
+import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
+import { tfjsStepper } from '../../core/completion/stepper';
 import {
-  DEFAULT_MAX_SUGGESTION_CHARS,
   keystrokeSavings,
   limitCharacters,
   percentile,
@@ -18,14 +19,20 @@ import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
 import { backendOption, CliError, formatNumber, formatPercent, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
 
-/** Where suggestions end in the keystroke replay unless --min-probability says otherwise. */
-export const DEFAULT_EVAL_MIN_PROBABILITY = 0.5;
+/** Where suggestions end in the keystroke replay unless --min-probability says otherwise (the extension's default). */
+export const DEFAULT_EVAL_MIN_PROBABILITY = DEFAULT_DECODING.minProbability;
 
 /** The `--json` result of an evaluation. */
 export interface EvalJson {
   readonly bitsPerChar: number;
   readonly top1Accuracy: number;
   readonly keystrokeSavings: number;
+  /** Of the suggestions shown (each counted once), the share that were exactly how the line goes on. */
+  readonly precision: number;
+  /** Characters accepted per suggestion shown. */
+  readonly acceptedCharsPerShown: number;
+  readonly shownSuggestions: number;
+  readonly acceptedSuggestions: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   /** Characters (code points) evaluated. */
   readonly characters: number;
@@ -36,8 +43,9 @@ const spec: CommandSpec = {
   brief: 'Measure a model on held-out files.',
   summary:
     'Measure a model on held-out files: bits per character, top-1 next-character accuracy, keystroke\n' +
-    'savings (a simulated user accepting exact single-line suggestions of 2+ characters) and the latency\n' +
-    'of a single-line suggestion. A folder stands for the text files under it.',
+    'savings (a simulated user typing each file through the editor\'s completion path with its default\n' +
+    'settings, accepting exact single-line suggestions of 2+ characters), precision of the suggestions\n' +
+    'shown, and the latency of a suggestion. A folder stands for the text files under it.',
   positionals: [
     { name: 'model', description: 'Model file written by `seqlab train`.' },
     { name: 'files', variadic: true, description: 'Files or folders to evaluate on.' },
@@ -51,6 +59,14 @@ const spec: CommandSpec = {
       max: 1,
       defaultText: String(DEFAULT_EVAL_MIN_PROBABILITY),
       description: 'Suggestions end before a token the model gives less than P.',
+    },
+    {
+      name: 'min-suggestion-probability',
+      kind: 'number',
+      valueName: 'P',
+      min: 0,
+      defaultText: String(DEFAULT_DECODING.minSuggestionProbability),
+      description: 'Suggestions end before the token that would bring the product of their token probabilities below P.',
     },
     { name: 'limit-chars', kind: 'integer', valueName: 'N', min: 1, description: 'Evaluate only the first N characters (in file order).' },
     backendOption,
@@ -96,20 +112,23 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const loaded = await readModel(modelPath, o.string('backend', 'wasm') as BackendName);
   const progress = new Progress(io.stderr);
   let scores: PredictionScores;
-  let engine: CompletionEngine;
-  const engineOptions = { maxTokens: DEFAULT_MAX_SUGGESTION_CHARS, minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY) };
+  let engine: ServingEngine;
+  const decoding: DecodingOptions = {
+    ...DEFAULT_DECODING,
+    minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY),
+    minSuggestionProbability: o.number('min-suggestion-probability', DEFAULT_DECODING.minSuggestionProbability),
+  };
   if (loaded.kind === 'ngram') {
     scores = scoreNgram(loaded.ngram, texts, (done, total) => progress.update(done / total, 'scoring'));
-    engine = ngramEngine(loaded.ngram, engineOptions);
+    engine = ngramServing('n-gram', loaded.ngram, decoding);
   } else {
     scores = scoreNeural(loaded.model, loaded.tokenizer, texts, (done, total) => progress.update(done / total, 'scoring'));
-    engine = neuralEngine(loaded.model, loaded.tokenizer, engineOptions);
+    engine = neuralServing('neural', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, decoding);
   }
   progress.done();
   let replay;
   try {
-    replay = keystrokeSavings(engine, texts, {
-      maxSuggestionChars: DEFAULT_MAX_SUGGESTION_CHARS,
+    replay = await keystrokeSavings(engine, texts, {
       onProgress: (done, total) => progress.update(done / total, 'replaying keystrokes'),
     });
   } finally {
@@ -122,6 +141,10 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     bitsPerChar: scores.bitsPerChar,
     top1Accuracy: scores.top1Accuracy,
     keystrokeSavings: replay.savings,
+    precision: replay.precision,
+    acceptedCharsPerShown: replay.acceptedCharsPerShown,
+    shownSuggestions: replay.shownSuggestions,
+    acceptedSuggestions: replay.acceptedSuggestions,
     latencyMs: { p50: percentile(replay.latenciesMs, 50), p99: percentile(replay.latenciesMs, 99) },
     characters: replay.characters,
   };
@@ -135,6 +158,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
       `bits/char          ${result.bitsPerChar.toFixed(3)}`,
       `top-1 accuracy     ${formatPercent(result.top1Accuracy)}`,
       `keystroke savings  ${formatPercent(result.keystrokeSavings)} (${formatNumber(replay.acceptedSuggestions)} suggestions accepted, ${formatNumber(replay.acceptedCharacters)} characters)`,
+      `precision          ${formatPercent(result.precision)} of ${formatNumber(result.shownSuggestions)} suggestions shown were right; ${result.acceptedCharsPerShown.toFixed(2)} characters accepted per suggestion shown`,
       `latency            p50 ${ms(result.latencyMs.p50)}, p99 ${ms(result.latencyMs.p99)} (${replay.latenciesMs.length} suggestions)`,
       `characters         ${formatNumber(result.characters)}`,
     ].join('\n') + '\n',

@@ -3,7 +3,9 @@
 // Neural contenders go through the core Trainer (the loop the trainer webview and the CLI use);
 // the n-gram counts its training text. Runs wherever tfjs has a backend (the Playground webview,
 // the tests in Node). Curves are validation bits/char against tokens seen and seconds.
-import { neuralEngine, ngramEngine } from '../completionEngine';
+import { DEFAULT_DECODING } from '../completion/engine';
+import { neuralServing, ngramServing } from '../completion/servingEngine';
+import { tfjsStepper } from '../completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../evaluation';
 import { createModel, type SequenceModel } from '../models';
 import { NgramModel } from '../ngram';
@@ -117,7 +119,7 @@ export async function runArena(
     const onPoint = (p: CurvePoint) => callbacks.onPoint?.(i, p);
     const entry =
       spec.kind === 'ngram'
-        ? runNgram(spec, dataset, budget, scored, replayed, onPoint, callbacks.now ?? defaultNow())
+        ? await runNgram(spec, dataset, budget, scored, replayed, onPoint, callbacks.now ?? defaultNow())
         : await runNeural(spec, dataset, budget, settings, tokenizer, scored, replayed, onPoint, callbacks);
     entries.push(entry);
     callbacks.onRow?.(i, entry.row);
@@ -170,9 +172,9 @@ async function runNeural(
     });
     const result = await trainer.run();
     const seen = tokensSeen();
-    const engine = neuralEngine(model, tokenizer);
+    const engine = neuralServing(contenderLabel(spec), 'tfjs', tfjsStepper(model), model, tokenizer, DEFAULT_DECODING);
     try {
-      const replay = keystrokeSavings(engine, replayed, { latencySamples: 20, now: callbacks.now });
+      const replay = await keystrokeSavings(engine, replayed, { now: callbacks.now });
       const row: ArenaRow = {
         label: contenderLabel(spec),
         spec,
@@ -202,7 +204,7 @@ function headOf(texts: readonly string[], limit: number): string[] {
   return Number.isFinite(limit) ? limitCharacters(texts, limit) : [...texts];
 }
 
-function runNgram(
+async function runNgram(
   spec: ContenderSpec,
   dataset: ArenaDataset,
   budget: ArenaBudget,
@@ -210,7 +212,7 @@ function runNgram(
   replayed: string[],
   onPoint: (p: CurvePoint) => void,
   now: () => number,
-): ArenaEntry {
+): Promise<ArenaEntry> {
   // Counting is the n-gram's training: it reads at most the token budget's characters (all of
   // them under a time budget, which counting meets in a fraction of a second). The curve
   // counts growing shares of that text.
@@ -231,7 +233,8 @@ function runNgram(
     curve.push(point);
     onPoint(point);
   }
-  const replay = keystrokeSavings(ngramEngine(ngram!), replayed, { latencySamples: 20, now });
+  const served = ngramServing(contenderLabel(spec), ngram!, DEFAULT_DECODING);
+  const replay = await keystrokeSavings(served, replayed, { now }).finally(() => served.dispose());
   const row: ArenaRow = {
     label: contenderLabel(spec),
     spec,

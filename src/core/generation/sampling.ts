@@ -17,6 +17,21 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** log Σ exp(logits), in float64 after subtracting the maximum: the one log-sum-exp. */
+export function logSumExp(logits: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  return max + Math.log(sum);
+}
+
+/** softmax(logits)[id] in float64, without building the whole distribution. */
+export function tokenProbability(logits: ArrayLike<number>, id: number): number {
+  return Math.exp(logits[id] - logSumExp(logits));
+}
+
 /** The model's distribution: softmax(logits) at temperature 1. */
 export function softmax(logits: ArrayLike<number>): Float32Array {
   return softmaxWithTemperature(logits, 1);

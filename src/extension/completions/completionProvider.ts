@@ -3,7 +3,7 @@
 // documents of every language; the controller applies the per-language disable list.
 import * as vscode from 'vscode';
 import type { CompletionService } from './completionService';
-import type { DocumentView, Outcome } from './completionController';
+import type { DocumentView, Outcome } from '../../core/completion/controller';
 
 export const COMPLETION_SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**' },

@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { readConfig, type SeqlabConfig } from '../config';
 import { modelRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
-import { CompletionController, TOKENS_PER_LINE, type ControllerSettings } from './completionController';
+import { CompletionController, type ControllerSettings } from '../../core/completion/controller';
+import { TOKENS_PER_LINE, type DecodingOptions } from '../../core/completion/engine';
+import type { ServingEngine } from '../../core/completion/servingEngine';
 import type { CompletionModel } from './runtimeEngines';
-import type { DecodingOptions, ServingEngine } from './servingEngine';
 import { enumerateWorkspace } from '../training/workspaceCorpus';
 import type { WorkspaceFile } from './ngramWorker';
 import { WorkspaceNgram } from './workspaceNgram';
@@ -35,6 +36,8 @@ export interface ServiceStatus {
 const SNOOZE_KEY = 'seqlab.completions.snoozedUntil';
 /** Files the workspace n-gram looks at, at most. */
 const MAX_WORKSPACE_FILES = 4000;
+/** After the last save, wait this long before counting the workspace again (saves come in bursts). */
+export const RECOUNT_AFTER_SAVE_MS = 2000;
 
 export function decodingOptions(config: SeqlabConfig): DecodingOptions {
   const c = config.completions;
@@ -44,6 +47,7 @@ export function decodingOptions(config: SeqlabConfig): DecodingOptions {
     topK: c.topK > 0 ? c.topK : undefined,
     multiline: c.maxLines > 1,
     minProbability: c.minTokenProbability,
+    minSuggestionProbability: c.minSuggestionProbability,
     seed: 0,
   };
 }
@@ -77,6 +81,7 @@ export class CompletionService implements vscode.Disposable {
   private training = false;
   private lastLatencyMs: number | undefined;
   private snoozeTimer: NodeJS.Timeout | undefined;
+  private recountTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -110,6 +115,11 @@ export class CompletionService implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         const key = e.document.uri.toString();
         for (const c of e.contentChanges) this.controller.documentEdited(key, c.rangeOffset, c.rangeOffset + c.rangeLength, c.text.length);
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.uri.scheme !== 'file' || !(this.engine instanceof WorkspaceNgram)) return;
+        clearTimeout(this.recountTimer);
+        this.recountTimer = setTimeout(() => void this.recountWorkspaceNgram(), RECOUNT_AFTER_SAVE_MS);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         const key = d.uri.toString();
@@ -192,6 +202,7 @@ export class CompletionService implements vscode.Disposable {
   dispose(): void {
     this.generation++;
     clearTimeout(this.snoozeTimer);
+    clearTimeout(this.recountTimer);
     this.engine?.dispose();
     this.model?.dispose();
     this.engine = undefined;
@@ -270,6 +281,30 @@ export class CompletionService implements vscode.Disposable {
       ngram.dispose();
       throw e;
     }
+  }
+
+  /**
+   * The workspace n-gram follows saves: a fresh one is counted in its own worker while the
+   * current one goes on serving, and replaces it once built (unless something else took over).
+   */
+  private async recountWorkspaceNgram(): Promise<void> {
+    const generation = this.generation;
+    let next: WorkspaceNgram;
+    try {
+      next = await this.startWorkspaceNgram();
+    } catch (e) {
+      this.log.warn(`counting the workspace again failed: ${(e as Error).message}`);
+      return;
+    }
+    const current = this.engine;
+    if (generation !== this.generation || !(current instanceof WorkspaceNgram)) {
+      next.dispose();
+      return;
+    }
+    this.engine = next;
+    this.controller.reset();
+    current.dispose();
+    this.fire();
   }
 
   /** Workspace files on disk to count, open ones first: the training corpus's enumeration and path policy. */

@@ -2,12 +2,10 @@
 // suggestions from it, so that neither reading and counting the workspace (about a second per
 // half megabyte) nor a slow suggestion ever blocks the extension host.
 import { parentPort } from 'node:worker_threads';
-import { ngramEngine, type CompletionEngine } from '../../core/completionEngine';
+import { ngramEngine, type CompletionEngine, type DecodingOptions } from '../../core/completion/engine';
 import { NgramModel } from '../../core/ngram';
 import { excludeByPath, judgeFile } from '../../core/corpus/filters';
 import { readBounded } from '../../node/boundedRead';
-import type { DecodingOptions } from './servingEngine';
-import { engineOptions } from './servingEngine';
 
 /** A file to count: where it is, and its path in its workspace folder (what the corpus policy sees). */
 export interface WorkspaceFile {
@@ -52,6 +50,7 @@ export interface SuggestionReply {
   readonly id: number;
   readonly text: string;
   readonly meanProbability: number;
+  readonly probability: number;
 }
 
 export interface ErrorReply {
@@ -105,7 +104,7 @@ function serve(): void {
           try {
             const { texts, skipped } = await readTexts(request.files, request.maxFileBytes, request.maxTotalChars);
             model = NgramModel.train(texts, { order: request.order });
-            engine = ngramEngine(model, engineOptions(request.decoding));
+            engine = ngramEngine(model, request.decoding);
             const characters = texts.reduce((n, t) => n + t.length, 0);
             post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started });
           } catch (e) {
@@ -114,7 +113,7 @@ function serve(): void {
           break;
         }
         case 'configure':
-          if (model) engine = ngramEngine(model, engineOptions(request.decoding));
+          if (model) engine = ngramEngine(model, request.decoding);
           break;
         case 'suggest':
           if (!engine) {
@@ -122,8 +121,8 @@ function serve(): void {
             break;
           }
           try {
-            const s = engine.suggest(request.prefix, request.maxChars);
-            post({ type: 'suggestion', id: request.id, text: s.text, meanProbability: s.meanProbability });
+            const s = await engine.suggest(request.prefix, request.maxChars);
+            post({ type: 'suggestion', id: request.id, ...s });
           } catch (e) {
             post({ type: 'error', id: request.id, message: (e as Error).message });
           }

@@ -5,18 +5,18 @@
 // A neural model is served by ONNX Runtime (onnxruntime-web, wasm, one thread): the model file
 // is loaded with tfjs on its cpu backend (no kernels run: only the weights are read), exported to
 // the ONNX step graph (src/core/onnx), and the tfjs model is disposed. The `tfjs` runtime keeps
-// the model in tfjs instead and steps it with the core neural engine (the benchmark compares).
+// the model in tfjs instead and steps it through the tfjs stepper (the benchmark compares). Both
+// are the one neural engine of src/core/completion/engine.ts over a different Stepper.
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../core/backend';
-import { DEFAULT_CONTEXT_CHARS, neuralEngine, ngramEngine } from '../../core/completionEngine';
+import type { DecodingOptions } from '../../core/completion/engine';
+import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
+import { tfjsStepper } from '../../core/completion/stepper';
 import { describeModelFile, loadModelFile } from '../../core/modelFile';
-import type { ModelConfig } from '../../core/models/sequenceModel';
 import { exportOnnx } from '../../core/onnx/export';
 import { loadOnnxRuntime } from '../../node/onnxRuntime';
+import { createOnnxStepper, type OnnxStepper } from '../../node/onnxStepper';
 import { nodeWasmPaths } from '../../node/wasmPaths';
-import { createOnnxStepper, type OnnxStepper } from './onnxStepper';
-import { engineOptions, PerDocumentEngines, type DecodingOptions, type ServingEngine } from './servingEngine';
-import { steppedEngine } from './steppedEngine';
 
 export type NeuralRuntime = 'onnx' | 'tfjs';
 
@@ -32,12 +32,6 @@ export interface CompletionModel {
   createEngine(decoding: DecodingOptions): ServingEngine;
   /** Frees the model. */
   dispose(): void;
-}
-
-/** Characters a fresh window primes a neural model with: the Transformer attends over no more than its context. */
-export function contextCharsFor(config: ModelConfig, tokenizerKind: string): number {
-  if (config.arch !== 'transformer') return DEFAULT_CONTEXT_CHARS;
-  return tokenizerKind === 'char' ? config.contextSize : Math.min(DEFAULT_CONTEXT_CHARS, config.contextSize * 4);
 }
 
 /**
@@ -60,7 +54,7 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string, runti
       description: `n-gram order ${ngram.order}`,
       runtime: 'ngram',
       modelCalls: () => undefined,
-      createEngine: (decoding) => new PerDocumentEngines(name, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, engineOptions(decoding)), 1),
+      createEngine: (decoding) => ngramServing(name, ngram, decoding),
       dispose() {},
     };
   }
@@ -68,15 +62,13 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string, runti
   const config = model.config;
   const preset = typeof loaded.metadata.preset === 'string' ? ` ${loaded.metadata.preset}` : '';
   const description = `${config.arch}${preset}`;
-  const contextChars = contextCharsFor(config, tokenizer.kind);
   if (runtime === 'tfjs') {
     return {
       kind: 'neural',
       description,
       runtime,
       modelCalls: () => undefined,
-      createEngine: (decoding) =>
-        new PerDocumentEngines(name, 'tfjs', contextChars, () => neuralEngine(model, tokenizer, { ...engineOptions(decoding), contextChars })),
+      createEngine: (decoding) => neuralServing(name, 'tfjs', tfjsStepper(model), model, tokenizer, decoding),
       dispose: () => model.dispose(),
     };
   }
@@ -92,8 +84,7 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string, runti
     description,
     runtime,
     modelCalls: () => stepper.runs,
-    createEngine: (decoding) =>
-      new PerDocumentEngines(name, 'onnx', contextChars, () => steppedEngine(stepper, tokenizer, decoding, contextChars)),
+    createEngine: (decoding) => neuralServing(name, 'onnx', stepper, model, tokenizer, decoding),
     dispose: () => void stepper.release(),
   };
 }

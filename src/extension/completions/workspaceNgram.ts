@@ -5,9 +5,11 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ngramWorker';
-import type { DecodingOptions, ServingEngine, Suggestion } from './servingEngine';
+import type { DecodingOptions } from '../../core/completion/engine';
+import type { ServingEngine, Suggestion } from '../../core/completion/servingEngine';
 
-export const WORKSPACE_NGRAM_ORDER = 6;
+/** Order 8: on held-out files of two codebases, 3-4 points more keystroke savings and higher precision than 6 (docs/completions.md). */
+export const WORKSPACE_NGRAM_ORDER = 8;
 export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;
 
@@ -40,7 +42,7 @@ export class WorkspaceNgram implements ServingEngine {
     this.worker.unref();
     this.worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'built') this.buildSettle.resolve(reply);
-      else if (reply.type === 'suggestion') this.settle(reply.id)?.resolve({ text: reply.text, meanProbability: reply.meanProbability });
+      else if (reply.type === 'suggestion') this.settle(reply.id)?.resolve({ text: reply.text, meanProbability: reply.meanProbability, probability: reply.probability });
       else if (reply.id === undefined) this.fail(new Error(`building the workspace n-gram failed: ${reply.message}`));
       else this.settle(reply.id)?.reject(new Error(reply.message));
     });

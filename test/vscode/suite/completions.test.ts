@@ -1,16 +1,22 @@
 // Inline completions through the real API: the provider object from the extension's test API,
 // real TextDocuments, Positions and CancellationTokenSources.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as vscode from 'vscode';
-import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
+import { DEFAULT_DECODING } from '../../../src/core/completion/engine';
+import { neuralServing } from '../../../src/core/completion/servingEngine';
+import { tfjsStepper } from '../../../src/core/completion/stepper';
+import { isAcceptable, keystrokeSavings, limitCharacters, lineEnd } from '../../../src/core/evaluation';
+import { loadModelFile, saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
+import { splitTexts } from '../../../src/core/corpus/splitTexts';
+import { readCorpus } from '../../../src/node/corpus';
 import { createModel, presetConfig } from '../../../src/core/models';
 import { NgramModel } from '../../../src/core/ngram';
 import { CharTokenizer } from '../../../src/core/tokenizers';
-import type { Outcome } from '../../../src/extension/completions/completionController';
+import type { Outcome } from '../../../src/core/completion/controller';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 
 const TRAINING_TEXT = [
@@ -88,7 +94,8 @@ describe('inline completions', () => {
   after(async () => {
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => `${t.label}${t.isDirty ? ' (dirty)' : ''}`));
     console.log(`[completions suite] open tabs at the end: ${JSON.stringify(tabs)}`);
-    for (const key of ['enabled', 'disabledLanguages', 'maxLines', 'minConfidence', 'minTokenProbability', 'debounceMs', 'source']) await setting(`completions.${key}`, undefined);
+    const keys = ['enabled', 'disabledLanguages', 'maxLines', 'minConfidence', 'minTokenProbability', 'minSuggestionProbability', 'debounceMs', 'source'];
+    for (const key of keys) await setting(`completions.${key}`, undefined);
     await api.completions.service.snooze(0);
   });
 
@@ -227,9 +234,11 @@ describe('inline completions', () => {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const fixture = path.join(folder, 'completions-ngram-fixture.js');
     writeFileSync(fixture, 'const zebraQuokka = makeWombat(42);\n'.repeat(20));
+    const saved = path.join(folder, 'completions-ngram-saved.js');
     try {
       await setting('completions.minConfidence', 0);
       await setting('completions.minTokenProbability', 0);
+      await setting('completions.minSuggestionProbability', 0);
       await setting('completions.source', 'workspaceNgram');
       const engine = await api.completions.service.getEngine();
       assert.equal(engine?.runtime, 'ngram-worker');
@@ -237,11 +246,30 @@ describe('inline completions', () => {
       const { items, outcome } = await complete(await doc('const zebraQ'));
       assert.ok(items, JSON.stringify(outcome));
       assert.equal(insertText(items[0]), 'uokka = makeWombat(42);');
+
+      // It follows saves: a file saved in the editor is counted (in a fresh worker) seconds later.
+      writeFileSync(saved, '');
+      const d = await vscode.workspace.openTextDocument(vscode.Uri.file(saved));
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(d.uri, new vscode.Position(0, 0), 'const yakPangolin = buildNarwhal(7);\n'.repeat(20));
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await d.save());
+      const probe = await doc('const yakP');
+      let got = '';
+      for (let tries = 0; tries < 40 && got !== 'angolin = buildNarwhal(7);'; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const r = await complete(probe);
+        got = r.items?.length ? insertText(r.items[0]) : '';
+      }
+      assert.equal(got, 'angolin = buildNarwhal(7);');
+      assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram-worker');
     } finally {
       rmSync(fixture, { force: true });
+      rmSync(saved, { force: true });
       await setting('completions.source', undefined);
       await setting('completions.minConfidence', undefined);
       await setting('completions.minTokenProbability', undefined);
+      await setting('completions.minSuggestionProbability', undefined);
     }
     assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram');
   });
@@ -252,7 +280,12 @@ describe('inline completions', () => {
       await vscode.commands.executeCommand('seqlab.selectModel', id);
       await setting('completions.minConfidence', 0);
       await setting('completions.minTokenProbability', 0);
+      await setting('completions.minSuggestionProbability', 0);
       await setting('completions.maxLines', 1);
+    });
+
+    after(async () => {
+      for (const key of ['minConfidence', 'minTokenProbability', 'minSuggestionProbability', 'maxLines']) await setting(`completions.${key}`, undefined);
     });
 
     it('serves the new active model through ONNX Runtime', async () => {
@@ -283,6 +316,75 @@ describe('inline completions', () => {
         await type(d, end, text[end]);
       }
       assert.ok(compared > 15, `${compared} computed suggestions compared`);
+    });
+  });
+  describe('the editor gets what `seqlab eval` measures', function () {
+    this.timeout(10 * 60_000);
+    /** The repository (this bundle is out/test/vscode/suite/…). */
+    const repo = path.join(__dirname, '..', '..', '..', '..');
+    const shipped = path.join(repo, 'models', 'lstm-small-js.seqlab');
+
+    before(async () => {
+      const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(shipped));
+      await vscode.commands.executeCommand('seqlab.selectModel', id);
+      // Every other setting at its default; no debounce (a replay does not wait between keys).
+      await setting('completions.debounceMs', 0);
+    });
+
+    after(async () => {
+      await setting('completions.debounceMs', undefined);
+    });
+
+    it('typing held-out text through the real provider saves what the evaluation says, within 2 points', async () => {
+      // The files the shipped model's training held out (seqlab train's split), the first 1,500 characters.
+      const split = splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
+      const [text] = limitCharacters([split.validation[0].text], 1500);
+
+      // The evaluation: the same model file stepped by tfjs in this process, through the core controller.
+      await tf.setBackend('cpu');
+      const loaded = loadModelFile(readFileSync(shipped));
+      assert.equal(loaded.kind, 'neural');
+      if (loaded.kind !== 'neural') return;
+      const engine = neuralServing('eval', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, DEFAULT_DECODING);
+      const evaluated = await keystrokeSavings(engine, [text]);
+      engine.dispose();
+      loaded.model.dispose();
+
+      // The editor: a simulated user types into an untitled document, asking the provider at every
+      // position and accepting (as Tab does) a suggestion of 2+ characters that is exactly right.
+      assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
+      const d = await vscode.workspace.openTextDocument({ content: '', language: 'javascript' });
+      let keystrokes = 0;
+      let shown = 0;
+      let right = 0;
+      try {
+        for (let i = 0; i < text.length; ) {
+          const rest = text.slice(i, lineEnd(text, i));
+          const { items, outcome } = await complete(d, d.positionAt(i), undefined, automatic);
+          const suggestion = items?.length ? insertText(items[0]) : '';
+          if (outcome?.kind === 'suggestion' && outcome.source === 'model') {
+            shown++;
+            if (rest.startsWith(suggestion)) right++;
+          }
+          const typed = isAcceptable(suggestion, rest) ? suggestion : text.slice(i, i + (text.codePointAt(i)! > 0xffff ? 2 : 1));
+          const edit = new vscode.WorkspaceEdit();
+          edit.insert(d.uri, d.positionAt(i), typed);
+          assert.ok(await vscode.workspace.applyEdit(edit));
+          keystrokes++;
+          i += typed.length;
+        }
+        assert.equal(d.getText(), text, 'the document ends exactly as the text');
+      } finally {
+        await vscode.window.showTextDocument(d);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
+      const savings = 1 - keystrokes / evaluated.characters;
+      console.log(
+        `[replay] ${evaluated.characters} characters: editor ${(savings * 100).toFixed(1)}% saved, ${shown} shown, ${right} right; ` +
+          `eval ${(evaluated.savings * 100).toFixed(1)}% saved, ${evaluated.shownSuggestions} shown, ${evaluated.rightSuggestions} right`,
+      );
+      assert.ok(evaluated.acceptedSuggestions > 10, `${evaluated.acceptedSuggestions} suggestions accepted under eval`);
+      assert.ok(Math.abs(savings - evaluated.savings) <= 0.02, `editor ${savings} vs eval ${evaluated.savings}`);
     });
   });
 });

@@ -2,8 +2,8 @@
 // h (and c), the Transformer its key/value cache. A chunk of tokens is one session.run. Runs
 // are queued: one session serves every document, and the wasm runtime runs one call at a time.
 import type * as Ort from 'onnxruntime-web';
-import type { ModelConfig } from '../../core/models/sequenceModel';
-import type { Stepper, StepOutput } from './steppedEngine';
+import type { ModelConfig } from '../core/models/sequenceModel';
+import type { Stepper, StepOutput } from '../core/completion/stepper';
 
 export interface OnnxState {
   /** The step graph's state inputs (h_in/c_in, or past_key_i/past_value_i). */

@@ -1,5 +1,6 @@
-// One completion request, start to end, without vscode (the provider adapts VS Code's objects to
-// these interfaces; unit tests and the benchmark call it directly):
+// One completion request, start to end, without vscode (the editor's provider adapts VS Code's
+// objects to these interfaces; `seqlab eval`, the benchmark and unit tests call it directly, so
+// that what they measure is what the editor shows):
 //   gate (enabled, snoozed, scheme, language) → the ghost text already shown, if the user typed
 //   its next characters (no model step, no debounce) → debounce → engine (loaded lazily) →
 //   suggestion over the document's window before the cursor → lines, suffix, confidence.
@@ -32,6 +33,11 @@ export interface DocumentView {
   text(start: number, end: number): string;
   /** Text after the cursor up to the end of its line. */
   readonly restOfLine: string;
+  /**
+   * Evaluation only: the text the simulated user is about to type. The engine may stop decoding
+   * once its suggestion departs from it; what is shown is unchanged (CompletionEngine.suggest).
+   */
+  readonly expected?: string;
 }
 
 export interface CancellationLike {
@@ -55,6 +61,8 @@ export type Outcome =
       readonly text: string;
       /** Mean token probability of the model's suggestion (1 for a remembered one, already gated). */
       readonly meanProbability: number;
+      /** The model's chance that the suggestion is exactly right (1 for a remembered one). */
+      readonly probability: number;
       /** 'memory': the rest of the ghost text already shown; 'model': computed now. */
       readonly source: 'memory' | 'model';
       readonly latencyMs: number;
@@ -82,12 +90,23 @@ export interface ControllerDeps {
   now?(): number;
 }
 
+/** The extension's defaults (package.json `seqlab.completions.*`). */
+export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
+  enabled: true,
+  disabledLanguages: ['plaintext', 'markdown'],
+  maxLines: 1,
+  minConfidence: 0.35,
+  debounceMs: 30,
+};
+
 /** Schemes of the documents completions are offered in: files on disk and untitled editors. */
 export const COMPLETION_SCHEMES: readonly string[] = ['file', 'untitled'];
-/** Longest window (UTF-16 code units) a document's model state may grow to before it is primed afresh. */
-export const MAX_WINDOW_CHARS = 8192;
-/** Tokens of a suggestion per line. */
-export const TOKENS_PER_LINE = 40;
+/**
+ * Longest window (UTF-16 code units) a document's model state may grow to before it is primed
+ * afresh. Long: priming afresh forgets what a recurrent model carried (a loss against `eval`,
+ * which feeds whole files), and the per-keystroke cost of a long window is a string compare.
+ */
+export const MAX_WINDOW_CHARS = 65536;
 
 /**
  * Where the model's window starts in each document. A fresh window holds the engine's context
@@ -101,13 +120,19 @@ export class PrefixWindows {
 
   constructor(private readonly maxChars = MAX_WINDOW_CHARS) {}
 
-  /** Start of the window for the cursor at `offset`; `lowSurrogateAt` keeps a pair whole. */
+  /**
+   * Start of the window for the cursor at `offset`; `lowSurrogateAt` keeps a pair whole. An
+   * empty window (the cursor at its start, as at the start of an empty document) is not kept:
+   * text typed at the cursor would count as an edit before it and shift it along, so the window
+   * would stay empty and the engine would never see what was typed.
+   */
   start(key: string, offset: number, contextChars: number, lowSurrogateAt: (offset: number) => boolean = () => false): number {
     const anchor = this.anchors.get(key);
-    if (anchor !== undefined && anchor <= offset && offset - anchor <= this.maxChars) return anchor;
+    if (anchor !== undefined && anchor < offset && offset - anchor <= this.maxChars) return anchor;
     let start = Math.max(0, offset - contextChars);
     if (start > 0 && start < offset && lowSurrogateAt(start)) start++;
-    this.anchors.set(key, start);
+    if (start < offset) this.anchors.set(key, start);
+    else this.anchors.delete(key);
     return start;
   }
 
@@ -164,7 +189,7 @@ export class CompletionController {
       const text = fitToSuffix(rest, doc.restOfLine);
       if (text === '') return { kind: 'none', reason: 'empty' };
       this.stats.memoryHits++;
-      return { kind: 'suggestion', text, meanProbability: 1, source: 'memory', latencyMs: now() - started };
+      return { kind: 'suggestion', text, meanProbability: 1, probability: 1, source: 'memory', latencyMs: now() - started };
     }
     this.memory.forget(doc.key);
 
@@ -176,7 +201,7 @@ export class CompletionController {
     this.stats.computations++;
     let suggestion;
     try {
-      suggestion = await engine.suggest(doc.key, prefix, Infinity);
+      suggestion = await engine.suggest(doc.key, prefix, Infinity, doc.expected);
     } catch (e) {
       // A newer request superseding this one also cancels it.
       if (token.isCancellationRequested) return this.cancelled();
@@ -190,7 +215,14 @@ export class CompletionController {
     const text = fitToSuffix(limitLines(suggestion.text, settings.maxLines), doc.restOfLine);
     if (text.trim() === '') return { kind: 'none', reason: 'empty' };
     this.memory.remember(doc.key, prefix, text);
-    return { kind: 'suggestion', text, meanProbability: suggestion.meanProbability, source: 'model', latencyMs: now() - started };
+    return {
+      kind: 'suggestion',
+      text,
+      meanProbability: suggestion.meanProbability,
+      probability: suggestion.probability,
+      source: 'model',
+      latencyMs: now() - started,
+    };
   }
 
   /** The document had [start, end) replaced by `insertedLength` code units. */

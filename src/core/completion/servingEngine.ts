@@ -1,0 +1,92 @@
+// What the completion controller asks a model through, whichever runtime serves it: the engines
+// of engine.ts in the host (n-gram; neural over tfjs or ONNX Runtime) or the workspace n-gram in a
+// worker thread. No vscode and no runtime imports here.
+import type { SequenceModel } from '../models/sequenceModel';
+import type { NgramModel } from '../ngram';
+import { contextCharsFor, neuralEngine, ngramEngine, type CompletionEngine, type DecodingOptions, type EngineTokenizer, type Suggestion } from './engine';
+import type { Stepper } from './stepper';
+
+export type { Suggestion };
+
+export interface ServingEngine {
+  /** What serves, for people: "lstm small · ONNX Runtime", "workspace n-gram". */
+  readonly label: string;
+  /** Which runtime computes: the status bar and the benchmark report it. */
+  readonly runtime: 'ngram' | 'ngram-worker' | 'tfjs' | 'onnx';
+  /**
+   * Characters before the cursor a fresh window gives the model. The engine then keeps state
+   * per document: a later prefix that extends the last one costs only what was typed since.
+   */
+  readonly contextChars: number;
+  /**
+   * A continuation of `prefix` (the window of the document `documentKey` before the cursor), at
+   * most `maxChars` UTF-16 code units; `expected` as in CompletionEngine.suggest (evaluation).
+   */
+  suggest(documentKey: string, prefix: string, maxChars: number, expected?: string): Promise<Suggestion>;
+  /** Drops the state kept for a document (closed). */
+  forget(documentKey: string): void;
+  dispose(): void;
+}
+
+/**
+ * An engine per document (the most recent `maxDocuments`), so that switching between files
+ * keeps each file's model state: coming back costs the characters typed there since, not a
+ * fresh priming.
+ */
+export class PerDocumentEngines implements ServingEngine {
+  private readonly engines = new Map<string, CompletionEngine>();
+
+  constructor(
+    readonly label: string,
+    readonly runtime: ServingEngine['runtime'],
+    readonly contextChars: number,
+    private readonly create: () => CompletionEngine,
+    private readonly maxDocuments = 4,
+  ) {}
+
+  suggest(documentKey: string, prefix: string, maxChars: number, expected?: string): Promise<Suggestion> {
+    return this.engineFor(documentKey).suggest(prefix, maxChars, expected);
+  }
+
+  /** The engine of a document, created on first use; the least recently used one goes past the limit. */
+  engineFor(documentKey: string): CompletionEngine {
+    let engine = this.engines.get(documentKey);
+    if (engine) this.engines.delete(documentKey);
+    else engine = this.create();
+    this.engines.set(documentKey, engine);
+    if (this.engines.size > this.maxDocuments) {
+      const [oldest, evicted] = this.engines.entries().next().value as [string, CompletionEngine];
+      this.engines.delete(oldest);
+      evicted.dispose();
+    }
+    return engine;
+  }
+
+  forget(documentKey: string): void {
+    this.engines.get(documentKey)?.dispose();
+    this.engines.delete(documentKey);
+  }
+
+  dispose(): void {
+    for (const engine of this.engines.values()) engine.dispose();
+    this.engines.clear();
+  }
+}
+
+/** An n-gram model file served in the host: one engine (it keeps no state per document). */
+export function ngramServing(label: string, ngram: NgramModel, decoding: DecodingOptions): ServingEngine {
+  return new PerDocumentEngines(label, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, decoding), 1);
+}
+
+/** A neural model over `stepper` (tfjs or ONNX Runtime), an engine per document. */
+export function neuralServing<S>(
+  label: string,
+  runtime: 'tfjs' | 'onnx',
+  stepper: Stepper<S>,
+  model: { readonly config: SequenceModel['config'] },
+  tokenizer: EngineTokenizer,
+  decoding: DecodingOptions,
+): ServingEngine {
+  const contextChars = contextCharsFor(model.config, tokenizer.kind);
+  return new PerDocumentEngines(label, runtime, contextChars, () => neuralEngine(stepper, tokenizer, decoding, contextChars));
+}
