@@ -12,6 +12,7 @@ import { connect, el, postToHost } from '../shared/host';
 import { ArenaChart, seriesColor } from './arenaChart';
 import { runArenaHere, stopArena, useAsActiveModel } from './arenaRun';
 import { probeBackends } from './backendProbe';
+import { stepThroughSection } from './stepView';
 
 const app = document.getElementById('app')!;
 let init: InitMessage | null = null;
@@ -225,6 +226,7 @@ function render(probed: BackendProbe): void {
         ...rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v)))),
     ),
     renderArena(),
+    stepThroughSection(),
     el('p', { class: 'muted' }, `Sequence Lab ${init!.extensionVersion}`),
   );
 }
