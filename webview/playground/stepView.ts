@@ -65,7 +65,10 @@ export function stepThroughSection(): HTMLElement {
   };
 
   const show = async () => {
-    await tf.ready();
+    // Never pick a backend here: tfjs's automatic choice would be WebGL on a software GPU, and
+    // the arena switches to its own choice later. Without one yet, the cpu backend serves the
+    // few small reads this view makes.
+    if (!tf.engine().backendName) await tf.setBackend('cpu');
     const k = kind.value as StepKind;
     const { model: m, tokenizer } = modelFor(k);
     const ids = tokenizer.encode(text.value || ' ');
@@ -99,13 +102,18 @@ export function stepThroughSection(): HTMLElement {
     ];
     out.replaceChildren(...rows);
   };
-  const redraw = () => void show().catch((e: unknown) => (where.textContent = `Cannot step: ${e instanceof Error ? e.message : e}`));
+  /** Whether a step is shown (the first Step shows t = 0; later ones advance). */
+  let started = false;
+  const redraw = () => {
+    started = true;
+    void show().catch((e: unknown) => (where.textContent = `Cannot step: ${e instanceof Error ? e.message : e}`));
+  };
   back.addEventListener('click', () => {
     t = Math.max(0, t - 1);
     redraw();
   });
   next.addEventListener('click', () => {
-    t++;
+    if (started) t++;
     redraw();
   });
   for (const control of [kind, text, head, unscaled, unmasked]) control.addEventListener('change', redraw);
@@ -113,7 +121,7 @@ export function stepThroughSection(): HTMLElement {
     t = 0;
     redraw();
   });
-  redraw();
+  where.textContent = 'Press Step to begin at the first token.';
   return el('section', { 'aria-labelledby': 'step-heading' },
     el('h2', { id: 'step-heading' }, 'Step through the recurrence'),
     el('div', { class: 'row' },
