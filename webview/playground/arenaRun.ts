@@ -4,7 +4,9 @@
 // Trained models stay here until the panel runs again, so a row can become the active model.
 import * as tf from '@tensorflow/tfjs';
 import { disposeArena, runArena, type ArenaResult, type ArenaRow, type CurvePoint } from '../../src/core/arena/arena';
-import { contenderLabel } from '../../src/core/arena/contenders';
+import { contenderLabel, type ContenderKind } from '../../src/core/arena/contenders';
+import type { SequenceModel } from '../../src/core/models';
+import type { Tokenizer } from '../../src/core/tokenizers/tokenizer';
 import { arenaDataset } from '../../src/core/arena/datasets';
 import { arenaRecord } from '../../src/core/arena/report';
 import { useBackend } from '../../src/core/backend';
@@ -77,6 +79,12 @@ export async function runArenaHere(start: ArenaStartMessage, probe: BackendProbe
     view.error(message);
     postToHost({ type: 'arenaError', runId, message });
   }
+}
+
+/** The last run's trained model of `kind` and its tokenizer, when it has one. */
+export function trainedModelOf(kind: ContenderKind): { model: SequenceModel; tokenizer: Tokenizer } | null {
+  const entry = last?.result.entries.find((e) => e.row.spec.kind === kind);
+  return entry && entry.model.kind === 'neural' ? { model: entry.model.model, tokenizer: last!.result.tokenizer } : null;
 }
 
 /** Sends row `index`'s model to the host as a model file. */

@@ -12,6 +12,7 @@ import { connect, el, postToHost } from '../shared/host';
 import { ArenaChart, seriesColor } from './arenaChart';
 import { runArenaHere, stopArena, useAsActiveModel } from './arenaRun';
 import { probeBackends } from './backendProbe';
+import { stepThroughSection } from './stepView';
 
 const app = document.getElementById('app')!;
 let init: InitMessage | null = null;
@@ -44,15 +45,43 @@ function select(id: string, options: ReadonlyArray<readonly [string, string]>, v
   return s;
 }
 
+/** The knobs of the form, each tied to a lecture statement; '' keeps the preset's value. */
+const KNOB_CHOICES = {
+  clipNorm: { label: 'Gradients', title: 'Exploding gradients: clip by global norm, or not', options: [['', 'clip by norm 1'], ['0', 'no clipping']] },
+  layers: { label: 'Layers', title: 'Deep models: stacked layers', options: [['', 'preset'], ['1', '1'], ['2', '2'], ['3', '3']] },
+  input: { label: 'Input', title: 'One-hot vectors or learned embeddings', options: [['', 'learned embedding'], ['onehot', 'one-hot']] },
+  forgetBias: { label: 'Forget bias', title: 'LSTM: the forget gate starts open (1) or half-open (0)', options: [['', '1'], ['0', '0']] },
+  heads: { label: 'Heads', title: 'Transformer: attention heads', options: [['', 'preset'], ['1', '1'], ['2', '2'], ['4', '4']] },
+} as const;
+type KnobName = keyof typeof KNOB_CHOICES;
+const KNOB_NAMES = Object.keys(KNOB_CHOICES) as KnobName[];
+
+/** Which knobs an architecture's config has. */
+function knobApplies(kind: string, knob: KnobName): boolean {
+  if (kind === 'ngram') return false;
+  if (knob === 'forgetBias') return kind === 'lstm';
+  if (knob === 'heads') return kind === 'transformer';
+  return true;
+}
+
 function contenderRow(spec: ContenderSpec): HTMLLIElement {
   const n = contenderList.children.length;
   const kind = select(`contender-${n}-kind`, CONTENDER_KINDS.map((k) => [k, CONTENDER_LABELS[k]] as const), spec.kind);
   const preset = select(`contender-${n}-preset`, PRESETS.map((p) => [p, p] as const), spec.preset ?? 'nano');
-  const clip = select(`contender-${n}-clip`, [['1', 'clip by norm 1'], ['0', 'no clipping']], String(spec.knobs?.clipNorm ?? 1));
+  const knobs = KNOB_NAMES.map((name) => {
+    const s = select(`contender-${n}-${name}`, KNOB_CHOICES[name].options, '');
+    s.dataset.knob = name;
+    s.title = KNOB_CHOICES[name].title;
+    return { name, control: s, label: labelled(KNOB_CHOICES[name].label, s) };
+  });
   const remove = el('button', { type: 'button', 'aria-label': 'Remove this contender' }, 'Remove');
-  const li = el('li', { class: 'contender' }, labelled('Model', kind), labelled('Size', preset), labelled('Gradients', clip), remove);
+  const li = el('li', { class: 'contender' }, labelled('Model', kind), labelled('Size', preset), ...knobs.map((k) => k.label), remove);
   const sync = () => {
-    preset.disabled = clip.disabled = kind.value === 'ngram';
+    preset.disabled = kind.value === 'ngram';
+    for (const k of knobs) {
+      k.control.disabled = !knobApplies(kind.value, k.name);
+      k.label.hidden = k.control.disabled && kind.value !== 'ngram' && k.name !== 'clipNorm';
+    }
   };
   kind.addEventListener('change', sync);
   sync();
@@ -64,10 +93,14 @@ function contenderRow(spec: ContenderSpec): HTMLLIElement {
 
 function readContenders(): ContenderSpec[] {
   return [...contenderList.querySelectorAll('li')].map((li) => {
-    const [kind, preset, clip] = [...li.querySelectorAll('select')].map((s) => s.value);
-    return kind === 'ngram'
-      ? { kind: 'ngram' }
-      : { kind: kind as ContenderKind, preset: preset as ContenderSpec['preset'], knobs: clip === '0' ? { clipNorm: 0 } : undefined };
+    const [kind, preset] = [...li.querySelectorAll('select')].map((s) => s.value);
+    if (kind === 'ngram') return { kind: 'ngram' };
+    const knobs: Record<string, number | string> = {};
+    for (const s of li.querySelectorAll<HTMLSelectElement>('select[data-knob]')) {
+      if (s.disabled || s.value === '') continue;
+      knobs[s.dataset.knob!] = s.dataset.knob === 'input' ? s.value : Number(s.value);
+    }
+    return { kind: kind as ContenderKind, preset: preset as ContenderSpec['preset'], knobs: Object.keys(knobs).length ? knobs : undefined };
   });
 }
 
@@ -225,6 +258,7 @@ function render(probed: BackendProbe): void {
         ...rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v)))),
     ),
     renderArena(),
+    stepThroughSection(),
     el('p', { class: 'muted' }, `Sequence Lab ${init!.extensionVersion}`),
   );
 }

@@ -13,6 +13,20 @@ describe('Playground arena', () => {
 
   after(() => api.playground()?.dispose());
 
+  it('contributes a walkthrough whose steps run registered commands and show media that ships', async () => {
+    const extension = vscode.extensions.getExtension('seqlab.sequence-lab')!;
+    const walkthroughs = extension.packageJSON.contributes.walkthroughs as Array<{ id: string; steps: Array<{ id: string; description: string; media: { markdown: string } }> }>;
+    assert.equal(walkthroughs.length, 1);
+    assert.deepEqual(walkthroughs[0].steps.map((s) => s.id), ['train', 'complete', 'inside', 'compare']);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const step of walkthroughs[0].steps) {
+      const command = /\(command:([\w.]+)\)/.exec(step.description)?.[1];
+      assert.ok(command && registered.has(command), `${step.id}: ${command} is registered`);
+      const media = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extension.extensionUri, step.media.markdown));
+      assert.match(new TextDecoder().decode(media), /^# /, `${step.media.markdown} ships`);
+    }
+  });
+
   it('an arena of two contenders on a lecture task returns the table with both rows, saved in the workspace', async function () {
     this.timeout(240_000);
     const args: ArenaArgs = {
