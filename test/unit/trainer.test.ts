@@ -374,15 +374,19 @@ describe('trainer', () => {
     assert.ok(timed.result.steps > 0 && timed.result.steps < 20, `${timed.result.steps} steps`);
     timed.trainer.dispose();
 
-    // Only a time budget: the default schedule decays over it (7 ms a step on this clock).
+    // A schedule that decays over the time budget (7 ms a clock reading here).
     clock = 0;
     const rates: number[] = [];
-    const byTime = new Trainer(model, corpus(), { ...base, learningRate: undefined, maxTimeMs: 700, progressEvery: 1, onProgress: (p) => rates.push(p.learningRate) });
-    assert.deepEqual(byTime.schedule, { peak: 3e-3, warmupSteps: 20, decayMs: 700 });
-    const decaying = new Trainer(model, corpus(), { ...base, learningRate: byTime.schedule, maxTimeMs: 700, now: () => (clock += 7), progressEvery: 1, onProgress: (p) => rates.push(p.learningRate) });
+    const decaying = new Trainer(model, corpus(), {
+      ...base,
+      learningRate: { peak: 3e-3, warmupSteps: 20, decayMs: 700 },
+      maxTimeMs: 700,
+      now: () => (clock += 7),
+      progressEvery: 1,
+      onProgress: (p) => rates.push(p.learningRate),
+    });
     const timedResult = await decaying.run();
     decaying.dispose();
-    byTime.dispose();
     assert.equal(timedResult.reason, 'time');
     assert.ok(rates[19] > rates[rates.length - 1] * 3, `decayed: ${rates[19]} then ${rates[rates.length - 1]}`);
     assert.ok(rates[rates.length - 1] < 3e-3 * 0.15, `ends near the floor: ${rates[rates.length - 1]}`);
