@@ -2,7 +2,7 @@
 import type { BackendName } from '../src/core/backend';
 import { ARCHS, type Arch } from '../src/core/models';
 
-export const SECTIONS = ['training', 'longRange', 'heldOut', 'completion', 'quality', 'webviewTraining'] as const;
+export const SECTIONS = ['training', 'longRange', 'heldOut', 'completion', 'quality', 'webviewTraining', 'gpuTraining'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -42,7 +42,8 @@ export const USAGE = `npm run bench -- [flags]     (build first: node scripts/bu
   --quick                smoke run: few steps, short training (about 2 minutes)
   --only wasm|cpu        throughput backends (comma-separated; default wasm,cpu)
   --arch lstm,gru        architectures (default rnn,gru,lstm,transformer)
-  --sections a,b         training,longRange,heldOut,completion,quality,webviewTraining (default all)
+  --sections a,b         training,longRange,heldOut,completion,quality,webviewTraining,gpuTraining (default all;
+                         gpuTraining measures only where headless Chromium gets a hardware WebGPU adapter)
   --skip a,b             sections to leave out
   --seconds N            held-out: training seconds per architecture (default 45)
   --preset nano|small    held-out: model size (default small)

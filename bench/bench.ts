@@ -21,6 +21,7 @@ import { renderHeldOut, renderLongRange, renderMachine, renderTraining } from '.
 import { log, now, roundFloat } from './stats';
 import { runTrainingThroughput } from './trainingThroughput';
 import { renderWebviewTraining, runWebviewTraining } from './webviewTraining';
+import { renderGpuTraining, runGpuTraining } from './gpuTraining';
 
 interface BenchContext {
   readonly args: BenchArgs;
@@ -112,6 +113,15 @@ const SECTION_RUNNERS: readonly Section[] = [
         tokenizeChars: args.quick ? 2_000_000 : 20_000_000,
       });
       return { rows: [], value, markdown: renderWebviewTraining(value) };
+    },
+  },
+  {
+    name: 'gpuTraining',
+    title: 'Training on a hardware GPU (WebGPU in headless Chromium) next to wasm',
+    async run({ args, files }) {
+      const archs = (['lstm', 'transformer'] as const).filter((a) => args.archs.includes(a));
+      const value = await runGpuTraining(files, { steps: args.quick ? 10 : 30, archs, presets: ['small', 'medium'] });
+      return { rows: [], value, markdown: renderGpuTraining(value) };
     },
   },
 ];

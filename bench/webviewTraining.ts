@@ -29,6 +29,7 @@ import { charsPerTokenOf } from '../src/core/training/metrics';
 import { Trainer } from '../src/core/training/trainer';
 import { nodeWasmPaths } from '../src/node/wasmPaths';
 import type { TrainingSpec, TrainStartMessage } from '../src/protocol';
+import type { TrainingBackend } from '../src/core/backendChoice';
 import type { SourceFile } from './corpus';
 import { repoRoot } from './paths';
 import { fmt, fmtInt, log, median, now } from './stats';
@@ -93,7 +94,7 @@ interface PageGlobals {
 }
 declare const window: PageGlobals;
 
-function spec(options: WebviewTrainingOptions, steps: number): TrainingSpec {
+export function spec(options: Pick<WebviewTrainingOptions, 'arch' | 'preset' | 'batchSize' | 'seqLen'>, steps: number): TrainingSpec {
   return {
     arch: options.arch,
     preset: options.preset,
@@ -111,7 +112,7 @@ function spec(options: WebviewTrainingOptions, steps: number): TrainingSpec {
   };
 }
 
-async function prepare(files: readonly SourceFile[]) {
+export async function prepare(files: readonly SourceFile[]) {
   const split = splitTexts(files.map((f) => ({ path: f.name, text: f.text })));
   const tokenizer = buildTokenizer(
     'char',
@@ -126,7 +127,7 @@ async function prepare(files: readonly SourceFile[]) {
   return { split, tokenizer, all, encoded };
 }
 
-type Prepared = Awaited<ReturnType<typeof prepare>>;
+export type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 async function trainInNode(p: Prepared, s: TrainingSpec): Promise<number[]> {
   await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
@@ -159,7 +160,7 @@ async function trainInNode(p: Prepared, s: TrainingSpec): Promise<number[]> {
 }
 
 /** Serves the repository read-only on a loopback port, plus the benchmark page. */
-function serve(root: string, page: string): Promise<{ server: Server; origin: string }> {
+export function serve(root: string, page: string): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.html': 'text/html' };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -190,7 +191,7 @@ function serve(root: string, page: string): Promise<{ server: Server; origin: st
 }
 
 /** The webview shell of src/extension/webviewHtml.ts, with acquireVsCodeApi recording posts. */
-function benchPage(nonce: string): string {
+export function benchPage(nonce: string): string {
   const csp = [
     "default-src 'none'",
     "img-src 'self' data:",
@@ -222,17 +223,18 @@ interface PostedMessage {
   readonly backend?: string;
   readonly reason?: string;
   readonly message?: string;
-  readonly progress?: { tokensPerSecond: number };
+  readonly progress?: { tokensPerSecond: number; loss: number; step: number };
 }
 
-async function trainInChromium(
+/** Trains `s` in the trainer bundle on a fresh page; what it posted. */
+export async function trainInChromium(
   browser: Browser,
   origin: string,
   p: Prepared,
   s: TrainingSpec,
-  preferred: 'auto' | 'webgl',
+  preferred: 'auto' | TrainingBackend,
   corpus: CorpusDescription,
-): Promise<{ backend: string; reason: string; intervals: number[]; lateness: number[] }> {
+): Promise<{ backend: string; reason: string; intervals: number[]; lateness: number[]; losses: number[] }> {
   const page = await browser.newPage();
   try {
     await page.goto(`${origin}/`);
@@ -282,6 +284,7 @@ async function trainInChromium(
       backend: backend?.backend ?? '?',
       reason: backend?.reason ?? '',
       intervals: posted.filter((m) => m.type === 'trainProgress').map((m) => m.progress!.tokensPerSecond),
+      losses: posted.filter((m) => m.type === 'trainProgress').map((m) => m.progress!.loss),
       lateness,
     };
   } finally {
@@ -289,7 +292,20 @@ async function trainInChromium(
   }
 }
 
-function steady(intervals: readonly number[]): number {
+export function describeFiles(files: readonly SourceFile[]): CorpusDescription {
+  return {
+    folders: ['sample-workspace'],
+    files: files.length,
+    characters: files.reduce((n, f) => n + f.text.length, 0),
+    languages: [],
+    excluded: {},
+    excludedExamples: {},
+    include: [],
+    exclude: [],
+  };
+}
+
+export function steady(intervals: readonly number[]): number {
   return median(intervals.slice(1));
 }
 
@@ -337,16 +353,7 @@ export async function runWebviewTraining(files: readonly SourceFile[], options: 
   const nodeTps = steady(nodeIntervals);
   rows.push({ path: 'node', backend: 'wasm', reason: 'tfjs wasm in Node (the CLI and tests)', tokensPerSecond: nodeTps, ratioToNode: 1, steps: s.maxSteps!, intervals: nodeIntervals });
 
-  const corpus: CorpusDescription = {
-    folders: ['sample-workspace'],
-    files: files.length,
-    characters: files.reduce((n, f) => n + f.text.length, 0),
-    languages: [],
-    excluded: {},
-    excludedExamples: {},
-    include: [],
-    exclude: [],
-  };
+  const corpus = describeFiles(files);
   const root = repoRoot();
   const { server, origin } = await serve(root, benchPage(randomBytes(16).toString('base64')));
   let browser: Browser | undefined;

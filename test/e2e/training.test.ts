@@ -72,6 +72,8 @@ describe('training from the command palette', () => {
     const chart = await inWebview('#loss-chart', 60_000);
     const backend = await inWebview('#trainer-backend');
     await until('the backend choice', () => backend.getAttribute('data-backend'), (b) => b === 'wasm');
+    // On wasm the run trains in the page's worker, so the page stays free for the chart and buttons.
+    await until('the training thread', () => inWebview('#trainer-threads').then((t) => t.getAttribute('data-where')), (w) => w === 'a worker');
     const points = () => chart.getAttribute('data-points').then(Number);
     const first = await until('first chart points', points, (n) => n >= 2);
     const step = await inWebview('#metric-step');

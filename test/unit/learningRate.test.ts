@@ -30,4 +30,15 @@ describe('learning-rate schedule', () => {
     assert.equal(learningRateAt(0, { peak: 2e-3 }), 2e-3);
     assert.ok(Math.abs(learningRateAt(100, { peak: 2e-3, decaySteps: 100 }) - 2e-4) < 1e-18);
   });
+
+  it('decays over training time when the budget is a time (decayMs), after the warm-up in steps', () => {
+    const timed = { peak: 1e-3, warmupSteps: 10, decayMs: 60_000, min: 1e-4 };
+    assert.equal(learningRateAt(4, timed, 30_000), 5e-4, 'warm-up still counts steps');
+    assert.equal(learningRateAt(10, timed, 0), 1e-3);
+    assert.ok(Math.abs(learningRateAt(500, timed, 30_000) - 5.5e-4) < 1e-15, 'half the time: the midpoint');
+    assert.equal(learningRateAt(500, timed, 60_000), 1e-4);
+    assert.equal(learningRateAt(500, timed, 90_000), 1e-4, 'past the budget: the floor');
+    // A step budget wins when both are given.
+    assert.equal(learningRateAt(110, { ...timed, decaySteps: 110 }, 0), 1e-4);
+  });
 });

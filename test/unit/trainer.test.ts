@@ -374,6 +374,23 @@ describe('trainer', () => {
     assert.ok(timed.result.steps > 0 && timed.result.steps < 20, `${timed.result.steps} steps`);
     timed.trainer.dispose();
 
+    // A schedule that decays over the time budget (7 ms a clock reading here).
+    clock = 0;
+    const rates: number[] = [];
+    const decaying = new Trainer(model, corpus(), {
+      ...base,
+      learningRate: { peak: 3e-3, warmupSteps: 20, decayMs: 700 },
+      maxTimeMs: 700,
+      now: () => (clock += 7),
+      progressEvery: 1,
+      onProgress: (p) => rates.push(p.learningRate),
+    });
+    const timedResult = await decaying.run();
+    decaying.dispose();
+    assert.equal(timedResult.reason, 'time');
+    assert.ok(rates[19] > rates[rates.length - 1] * 3, `decayed: ${rates[19]} then ${rates[rates.length - 1]}`);
+    assert.ok(rates[rates.length - 1] < 3e-3 * 0.15, `ends near the floor: ${rates[rates.length - 1]}`);
+
     let stopAfter = 4;
     const stopped = await trainRecording(model, { ...base, maxSteps: 100, shouldStop: () => --stopAfter < 0 });
     assert.equal(stopped.result.reason, 'stopped');

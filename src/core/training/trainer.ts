@@ -29,7 +29,10 @@ export interface TrainerOptions {
   readonly seqLen?: number;
   /** Default Adam. */
   readonly optimizer?: OptimizerConfig;
-  /** A fixed rate or a warm-up/cosine schedule. Default { peak: 3e-3, warmupSteps: 20, decaySteps: maxSteps }. */
+  /**
+   * A fixed rate or a warm-up/cosine schedule (over steps, or over training time with `decayMs`).
+   * Default { peak: 3e-3, warmupSteps: 20, decaySteps: maxSteps }.
+   */
   readonly learningRate?: number | LearningRateSchedule;
   /** Global-norm clip threshold; Infinity disables. Default 1. */
   readonly clipNorm?: number;
@@ -222,6 +225,8 @@ export class Trainer {
   private readonly lastNorm: tf.Variable;
   private readonly lossSum: tf.Variable;
   private lossCount = 0;
+  /** The rate of the latest update (the schedule may depend on time). */
+  private lastRate = 0;
   private stepCount = 0;
   private tokensSeen = 0;
   private elapsedMs = 0;
@@ -239,6 +244,9 @@ export class Trainer {
   ) {
     this.batchSize = positiveInt('batchSize', options.batchSize ?? 16);
     this.seqLen = positiveInt('seqLen', options.seqLen ?? 64);
+    // A time budget alone does not decay by default: at 150 steps of LSTM small, decaying to a
+    // tenth over the budget ended 0.35 bits/char worse than holding the peak (docs/benchmarks.md).
+    // `{ decayMs }` asks for it.
     const lr = options.learningRate ?? { peak: 3e-3, warmupSteps: 20, decaySteps: options.maxSteps };
     this.schedule = typeof lr === 'number' ? { peak: lr, min: lr } : lr;
     this.clipNorm = options.clipNorm ?? 1;
@@ -272,6 +280,7 @@ export class Trainer {
     this.lossSum = scalarVariable();
     this.flowRows = this.pickFlowRows(options.gradientFlowRows ?? 4);
     if (options.resume) this.restore(options.resume);
+    this.lastRate = learningRateAt(Math.max(0, this.stepCount - 1), this.schedule, this.elapsedMs);
   }
 
   get step(): number {
@@ -280,7 +289,7 @@ export class Trainer {
 
   /** Learning rate of the next update. */
   get learningRate(): number {
-    return learningRateAt(this.stepCount, this.schedule);
+    return learningRateAt(this.stepCount, this.schedule, this.elapsedMs);
   }
 
   /**
@@ -349,6 +358,7 @@ export class Trainer {
 
   /** Clip, one optimiser update, and the device-side loss bookkeeping. Inside tf.tidy. */
   private update(loss: tf.Scalar, grads: readonly tf.Tensor[], lr: number): void {
+    this.lastRate = lr;
     const clipped = clipByGlobalNorm(grads, this.clipNorm);
     this.optimizer.apply(new Map(this.variables.map((v, i) => [this.weightNames.get(v.name) ?? v.name, clipped.grads[i]])), lr);
     this.lastLoss.assign(loss);
@@ -414,7 +424,7 @@ export class Trainer {
           step: this.stepCount,
           loss: values[0][0],
           gradNorm: values[1][0],
-          learningRate: learningRateAt(this.stepCount - 1, this.schedule),
+          learningRate: this.lastRate,
           tokensPerSecond: tokensPerSecond(progressTokens, progressMs),
           elapsedMs: this.elapsedMs,
         });
@@ -576,7 +586,7 @@ export class Trainer {
       validationPerplexity: val.perplexity,
       tokensPerSecond: trainTokensPerSecond,
       gradNorm: norm[0],
-      learningRate: learningRateAt(Math.max(0, this.stepCount - 1), this.schedule),
+      learningRate: this.lastRate,
       gradientFlow,
       bestValidationLoss: best,
       elapsedMs: this.elapsedMs,
