@@ -24,7 +24,7 @@ import type { CorpusDescription } from '../src/core/corpus/summary';
 import { splitTexts } from '../src/core/corpus/splitTexts';
 import { buildTokenizerInChunks, encodeInChunks, splitEncoded } from '../src/core/corpus/tokenizeInChunks';
 import { createModel, presetConfig, type Arch, type Preset } from '../src/core/models';
-import { buildTokenizer } from '../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../src/core/tokenizers';
 import { charsPerTokenOf } from '../src/core/training/metrics';
 import { Trainer } from '../src/core/training/trainer';
 import { nodeWasmPaths } from '../src/node/wasmPaths';

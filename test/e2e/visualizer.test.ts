@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Locator } from 'playwright-core';
 import { saveModelFile } from '../../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../../src/core/models';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 import { e2e, inWebview, openFile, runCommand, screenshot } from './workbench';
 
 const FILE = 'underscore/map.js';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CharTokenizer, UNK_ID, UNK_REPLACEMENT } from '../../src/core/tokenizers/charTokenizer';
 import { countCodePoints, splitCodePoints } from '../../src/core/tokenizers/codePoints';
 import { showWhitespace } from '../../src/core/tokenizers/showWhitespace';
-import { buildTokenizer, tokenizerFromJson, tokenLabel, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer, tokenizerFromJson, tokenLabel, type Tokenizer } from '../../src/core/tokenizers';
 import { seededRandom } from './support/numeric';
 
 /** Seeded PRNG (mulberry32), so that a failing case can be reproduced. */

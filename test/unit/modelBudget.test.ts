@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { crc32, DEFAULT_MAX_LOAD_BYTES, loadAllocationBytes, loadModelFile, ModelFileError, saveModelFile } from '../../src/core/modelFile';
 import { createModel, presetConfig, type ModelConfig } from '../../src/core/models';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 import { readModelFileBytes } from '../../src/node/modelFileReader';
 import { useTestBackend } from './tfSetup';
 

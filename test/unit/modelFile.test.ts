@@ -12,7 +12,7 @@ import {
 } from '../../src/core/modelFile';
 import { createModel, presetConfig, type ModelConfig, type SequenceModel } from '../../src/core/models';
 import { NgramModel } from '../../src/core/ngram';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 import { Trainer, type TrainerOptions } from '../../src/core/training/trainer';
 import { LeakyBagModel, leakyBagConfig } from './leakyBagModel';
 import { useTestBackend } from './tfSetup';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
 import { createRng } from '../../src/core/random';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 import { splitCorpus } from '../../src/core/training/tokenStream';
 import { timestepGradientNorms } from '../../src/core/training/gradientFlow';
 import { crossEntropy } from '../../src/core/training/loss';

@@ -1,7 +1,7 @@
 // Data shaping of the Inside the Model view: windowing, token labels, heatmap ranges and unit
 // orders, colour scales, PCA, the next-token distribution, gradient-flow curves, training curves.
 import * as assert from 'node:assert/strict';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 import { colorTable, parseColor, SCALE_STEPS, sequentialTable, tableIndex } from '../../src/core/visualization/colorScale';
 import { entropyBits, sampleIndex, softmaxAt, topK } from '../../src/core/visualization/distribution';
 import { clipSeries, decayRatio } from '../../src/core/visualization/gradientFlow';

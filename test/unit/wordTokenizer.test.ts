@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { decodeBytes } from '../../src/core/tokenizers/byteFallback';
 import { preTokenize } from '../../src/core/tokenizers/preTokenize';
-import { buildTokenizer, tokenizerFromJson, tokenLabel, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer, tokenizerFromJson, tokenLabel, type Tokenizer } from '../../src/core/tokenizers';
 import { WordTokenizer } from '../../src/core/tokenizers/wordTokenizer';
 import { seededRandom } from './support/numeric';
 

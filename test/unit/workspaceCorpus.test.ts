@@ -11,7 +11,7 @@ import { languageOf, languageShares } from '../../src/core/corpus/languages';
 import { summarizeCorpus, type CorpusDescription } from '../../src/core/corpus/summary';
 import { splitTexts } from '../../src/core/corpus/splitTexts';
 import { buildTokenizerInChunks, encodeInChunks, splitEncoded } from '../../src/core/corpus/tokenizeInChunks';
-import { buildTokenizer } from '../../src/core/tokenizers/tokenizer';
+import { buildTokenizer } from '../../src/core/tokenizers';
 
 // Fake secrets are assembled at run time so this file does not itself look like one.
 const fake = {

@@ -13,7 +13,7 @@ import { backendCandidates } from '../../src/core/backendFallback';
 import { generate } from '../../src/core/generation/generate';
 import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core/modelFile';
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
-import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers/tokenizer';
+import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers';
 import type { TrainingCheckpoint } from '../../src/core/training/checkpoint';
 import type { GradientWorker } from '../../src/core/training/dataParallel';
 import type { ModelConfig } from '../../src/core/models';

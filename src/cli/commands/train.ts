@@ -5,7 +5,7 @@ import type { BackendName } from '../../core/backend';
 import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
 import { createModel, presetConfig, PRESETS, type Arch, type Preset } from '../../core/models';
 import { NgramModel } from '../../core/ngram';
-import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers/tokenizer';
+import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
 import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';

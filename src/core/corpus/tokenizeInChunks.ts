@@ -7,7 +7,7 @@ import { BYTE_COUNT } from '../tokenizers/byteFallback';
 import { DEFAULT_CHAR_MAX_VOCAB } from '../tokenizers/charTokenizer';
 import { compareCodePoints, isSingleCodePoint } from '../tokenizers/codePoints';
 import { preTokenize } from '../tokenizers/preTokenize';
-import { tokenizerFromJson, type Tokenizer, type TokenizerKind, type TokenizerOptions } from '../tokenizers/tokenizer';
+import { tokenizerFromJson, type Tokenizer, type TokenizerKind, type TokenizerOptions } from '../tokenizers';
 import { compareCodeUnits, countItems, mostFrequent } from '../tokenizers/vocabulary';
 import { DEFAULT_WORD_MAX_VOCAB } from '../tokenizers/wordTokenizer';
 

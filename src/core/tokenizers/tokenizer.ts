@@ -1,10 +1,8 @@
 // The tokenizer contract: text <-> token ids, shared by training, generation, completions and
-// the visualizer, plus the factories that build one from a corpus or from saved JSON.
+// the visualizer. The factories that build a concrete tokenizer live in index.ts, so the
+// concrete tokenizers depend on this contract and nothing here depends on them.
 
-import { CharTokenizer, type CharTokenizerOptions } from './charTokenizer';
-import { expectObject, invalid } from './jsonValidation';
 import { showWhitespace } from './showWhitespace';
-import { WordTokenizer, type WordTokenizerOptions } from './wordTokenizer';
 
 export type TokenizerKind = 'char' | 'word';
 export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['char', 'word'];
@@ -43,33 +41,6 @@ export interface WordTokenizerJson {
 }
 
 export type TokenizerJson = CharTokenizerJson | WordTokenizerJson;
-
-export type TokenizerOptions = CharTokenizerOptions & WordTokenizerOptions;
-
-/** A tokenizer of `kind` whose vocabulary comes from `texts` (one entry per file). */
-export function buildTokenizer(kind: TokenizerKind, texts: readonly string[], options: TokenizerOptions = {}): Tokenizer {
-  switch (kind) {
-    case 'char':
-      return CharTokenizer.build(texts, options);
-    case 'word':
-      return WordTokenizer.build(texts, options);
-    default:
-      throw new Error(`Unknown tokenizer kind ${JSON.stringify(kind)} (expected "char" or "word")`);
-  }
-}
-
-/** The tokenizer saved by toJSON(); throws an Error naming the problem when `json` is malformed. */
-export function tokenizerFromJson(json: unknown): Tokenizer {
-  const record = expectObject(json, 'tokenizer JSON');
-  switch (record.kind) {
-    case 'char':
-      return CharTokenizer.fromJson(record);
-    case 'word':
-      return WordTokenizer.fromJson(record);
-    default:
-      throw invalid('tokenizer JSON', `"kind" must be "char" or "word", got ${JSON.stringify(record.kind)}`);
-  }
-}
 
 /** A display label with whitespace made visible, e.g. "↵" for a newline token. */
 export function tokenLabel(tokenizer: Tokenizer, id: number): string {
