@@ -5,7 +5,7 @@
 import { runArena, disposeArena } from '../src/core/arena/arena';
 import type { ContenderSpec } from '../src/core/arena/contenders';
 import { taskDataset } from '../src/core/arena/datasets';
-import { useBackend } from '../src/core/backend';
+import { useBackend } from '../src/core/backend/backend';
 import { nodeWasmPaths } from '../src/node/wasmPaths';
 
 async function main(): Promise<void> {

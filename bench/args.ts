@@ -1,5 +1,5 @@
 // Command-line flags of `npm run bench -- [flags]`.
-import type { BackendName } from '../src/core/backend';
+import type { BackendName } from '../src/core/backend/backend';
 import { ARCHS, type Arch } from '../src/core/models';
 
 export const SECTIONS = ['training', 'longRange', 'heldOut', 'completion', 'quality', 'webviewTraining', 'gpuTraining'] as const;

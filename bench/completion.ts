@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { useBackend } from '../src/core/backend';
+import { useBackend } from '../src/core/backend/backend';
 import { DEFAULT_CONTROLLER_SETTINGS } from '../src/core/completion/controller';
 import { DEFAULT_DECODING } from '../src/core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
@@ -30,7 +30,7 @@ import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram 
 import { loadModelFile } from '../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
 import { WORKSPACE_NGRAM_ORDER } from '../src/extension/completions/workspaceNgram';
-import { NgramModel } from '../src/core/ngram';
+import { NgramModel } from '../src/core/ngram/ngram';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';
 import { splitCorpus } from '../src/core/training/tokenStream';

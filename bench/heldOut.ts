@@ -11,8 +11,8 @@
 // first characters of a window have little context), and scores every character but a file's
 // first; the n-gram sees 5 characters of context everywhere and scores every character.
 // Characters never seen in training are one outcome for both (<unk>, resp. "unknown").
-import { useBackend, type BackendName } from '../src/core/backend';
-import { NgramModel } from '../src/core/ngram';
+import { useBackend, type BackendName } from '../src/core/backend/backend';
+import { NgramModel } from '../src/core/ngram/ngram';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';

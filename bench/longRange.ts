@@ -14,7 +14,7 @@
 // reaches back to the step that saw the key — the vanishing gradient, measured. It is measured
 // again after training.
 import * as tf from '@tensorflow/tfjs';
-import { useBackend, type BackendName } from '../src/core/backend';
+import { useBackend, type BackendName } from '../src/core/backend/backend';
 import { createModel, presetConfig, type Arch, type SequenceModel } from '../src/core/models';
 import { createRng, type Rng } from '../src/core/random';
 import { clipByGlobalNorm } from '../src/core/training/gradientClipping';

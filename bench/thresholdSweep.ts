@@ -11,13 +11,13 @@
 // One JSON line per measurement. Not part of `npm run bench` (it is a one-off for choosing defaults).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { useBackend } from '../src/core/backend';
+import { useBackend } from '../src/core/backend/backend';
 import { DEFAULT_DECODING, type Suggestion } from '../src/core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
 import { tfjsStepper } from '../src/core/completion/stepper';
 import { keystrokeSavings, limitCharacters, scoreNgram, type KeystrokeResult } from '../src/core/evaluation';
 import { loadModelFile } from '../src/core/modelFile';
-import { NgramModel } from '../src/core/ngram';
+import { NgramModel } from '../src/core/ngram/ngram';
 import { splitTexts } from '../src/core/corpus/splitTexts';
 import { readCorpus } from '../src/node/corpus';
 import { nodeWasmPaths } from '../src/node/wasmPaths';

@@ -15,7 +15,7 @@
 // Timing: the wasm and cpu backends run every kernel synchronously on the calling thread, so the
 // time until trainStep returns is the whole step's work. (The stock step additionally reads its
 // loss back, which costs nothing measurable on these backends.)
-import { useBackend, type BackendName } from '../src/core/backend';
+import { useBackend, type BackendName } from '../src/core/backend/backend';
 import { createModel, presetConfig, type Arch, type ModelConfig } from '../src/core/models';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';

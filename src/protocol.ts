@@ -1,6 +1,6 @@
 // The one typed protocol between the extension host and its webviews. Each message is an
 // interface keyed on `type`; each direction is a union, so handlers narrow exhaustively.
-import type { BackendProbe, BackendChoice, TrainingBackend } from './core/backendChoice';
+import type { BackendProbe, BackendChoice, TrainingBackend } from './core/backend/choice';
 import type { CorpusDescription } from './core/corpus/summary';
 import type { ArenaBudget, ArenaRow, ArenaSettings, CurvePoint } from './core/arena/arena';
 import type { ContenderSpec } from './core/arena/contenders';

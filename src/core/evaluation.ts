@@ -23,7 +23,7 @@ import type { ServingEngine } from './completion/servingEngine';
 import { argmax, logSumExp } from './generation/sampling';
 import type { SequenceModel } from './models/sequenceModel';
 import { disposeState } from './models/sequenceModel';
-import type { NgramModel } from './ngram';
+import type { NgramModel } from './ngram/ngram';
 import type { Tokenizer } from './tokenizers/tokenizer';
 import { charsPerTokenOf } from './training/metrics';
 

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createModel as createModelDefault } from './models';
 import type { ModelConfig, SequenceModel } from './models/sequenceModel';
-import { NgramModel } from './ngram';
+import { NgramModel } from './ngram/ngram';
 import { tokenizerFromJson, type Tokenizer } from './tokenizers';
 import { validateCheckpoint, type TrainingCheckpoint } from './training/checkpoint';
 import type { NamedArray, OptimizerState } from './training/optimizers';

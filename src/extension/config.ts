@@ -2,7 +2,7 @@
 // contributes.configuration; read afresh on every change.
 import * as vscode from 'vscode';
 import type { Arch, Preset } from '../core/models/sequenceModel';
-import type { TrainingBackend } from '../core/backendChoice';
+import type { TrainingBackend } from '../core/backend/choice';
 
 export const SECTION = 'seqlab';
 

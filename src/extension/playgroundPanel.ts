@@ -5,7 +5,7 @@
 // finished run in the workspace (.seqlab/arena/), exports it, and puts a row's model into the
 // registry as the active model.
 import * as vscode from 'vscode';
-import type { BackendChoice, BackendProbe } from '../core/backendChoice';
+import type { BackendChoice, BackendProbe } from '../core/backend/choice';
 import type { ArenaBudget } from '../core/arena/arena';
 import type { ContenderSpec } from '../core/arena/contenders';
 import type { DatasetSpec } from '../core/arena/datasets';

@@ -1,7 +1,7 @@
 // Worker thread (dist/gradientWorker.js): one data-parallel gradient worker
 // (core/training/dataParallel.ts) with a tfjs backend of its own.
 import { parentPort } from 'node:worker_threads';
-import { useBackend } from '../core/backend';
+import { useBackend } from '../core/backend/backend';
 import { createShardHandler, type ToShardMessage } from '../core/training/dataParallel';
 import { nodeWasmPaths } from './wasmPaths';
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../core/backend';
+import type { BackendName } from '../core/backend/backend';
 import type { ModelConfig } from '../core/models';
 import { RemoteGradientWorker, type FromShardMessage, type GradientWorker, type ShardChannel } from '../core/training/dataParallel';
 

@@ -11,7 +11,7 @@ import {
 import { tfjsStepper } from '../../src/core/completion/stepper';
 import { generate } from '../../src/core/generation/generate';
 import { createModel, presetConfig, type ModelState, type SequenceModel, type StepResult } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
 import { leakyBagConfig } from './leakyBagModel';
 import { assertNoLeak, useTestBackend } from './tfSetup';

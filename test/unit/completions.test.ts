@@ -14,7 +14,7 @@ import { PerDocumentEngines, type ServingEngine } from '../../src/core/completio
 import { tfjsStepper } from '../../src/core/completion/stepper';
 import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../../src/core/completion/suggestionText';
 import { createModel, presetConfig } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer } from '../../src/core/tokenizers';
 import { WORKSPACE_NGRAM_ORDER, WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
 import { assertNoLeak, useTestBackend } from './tfSetup';

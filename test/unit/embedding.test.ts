@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup, oneHotInput } from '../../src/core/embedding';
+import { embeddingLookup, oneHotInput } from '../../src/core/models/embedding';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 describe('embedding', () => {

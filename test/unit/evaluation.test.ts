@@ -13,7 +13,7 @@ import {
   scoreNgram,
 } from '../../src/core/evaluation';
 import { createModel, presetConfig } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 

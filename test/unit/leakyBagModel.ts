@@ -4,7 +4,7 @@
 // `decay`, ∂L/∂h_t = decay^(T−1−t)·∂L/∂h_{T−1} for a loss at the last step: an exact reference
 // for the gradient-flow measurement.
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup } from '../../src/core/embedding';
+import { embeddingLookup } from '../../src/core/models/embedding';
 import type {
   ForwardOptions,
   ModelConfig,

@@ -11,7 +11,7 @@ import { longRangeRecallTask, RECALL_KEYS, RECALL_NOISE } from '../../src/core/t
 import { blankAccuracy, trainOnBlanks } from '../../src/core/tasks/maskedTraining';
 import { answerAccuracy, ngramPredictor } from '../../src/core/tasks/scoring';
 import { answerOf, sequenceTask } from '../../src/core/tasks';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { splitCorpus } from '../../src/core/training/tokenStream';
 import { Trainer } from '../../src/core/training/trainer';
 import { assertNoLeak, useTestBackend } from './tfSetup';

@@ -11,7 +11,7 @@ import {
   type ModelFileErrorCode,
 } from '../../src/core/modelFile';
 import { createModel, presetConfig, type ModelConfig, type SequenceModel } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { buildTokenizer } from '../../src/core/tokenizers';
 import { Trainer, type TrainerOptions } from '../../src/core/training/trainer';
 import { LeakyBagModel, leakyBagConfig } from './leakyBagModel';

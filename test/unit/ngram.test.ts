@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { kneserNeyDiscounts, NgramModel, type NgramJson, type NgramSmoothing } from '../../src/core/ngram';
-import { bytesToBase64 } from '../../src/core/ngramStorage';
+import { kneserNeyDiscounts, NgramModel, type NgramJson, type NgramSmoothing } from '../../src/core/ngram/ngram';
+import { bytesToBase64 } from '../../src/core/ngram/storage';
 import { seededRandom } from './support/numeric';
 
 /** Seeded PRNG (mulberry32), so that a failing case can be reproduced. */

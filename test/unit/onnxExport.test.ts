@@ -20,7 +20,7 @@ import {
   type TransformerConfig,
 } from '../../src/core/models/sequenceModel';
 import { saveModelFile, saveNgramFile } from '../../src/core/modelFile';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { exportOnnx, stepGraphPath } from '../../src/core/onnx/export';
 import { OnnxGraph } from '../../src/core/onnx/onnxGraph';
 import { CharTokenizer } from '../../src/core/tokenizers/charTokenizer';

@@ -2,7 +2,7 @@
 // SEQLAB_TEST_BACKEND says otherwise) and a guard that a block leaks no tensors.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend, type BackendName } from '../../src/core/backend';
+import { useBackend, type BackendName } from '../../src/core/backend/backend';
 import { nodeWasmPaths } from '../../src/node/wasmPaths';
 
 export const testBackend = (process.env.SEQLAB_TEST_BACKEND ?? 'wasm') as BackendName;

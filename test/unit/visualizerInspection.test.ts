@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFile, saveModelFile, saveNgramFile } from '../../src/core/modelFile';
 import { createModel, presetConfig, type ModelConfig } from '../../src/core/models';
-import { NgramModel } from '../../src/core/ngram';
+import { NgramModel } from '../../src/core/ngram/ngram';
 import { buildTokenizer } from '../../src/core/tokenizers';
 import { matrixFromRows } from '../../src/core/visualization/heatmap';
 import { windowTokens } from '../../src/core/visualization/window';

@@ -2,8 +2,8 @@
 // .gitignore rules, the total cap's even sampling, languages, the summary shown before training,
 // chunked tokenization (equal to the one-shot tokenizer) and the backend fallback order.
 import * as assert from 'node:assert/strict';
-import type { BackendProbe } from '../../src/core/backendChoice';
-import { backendCandidates } from '../../src/core/backendFallback';
+import type { BackendProbe } from '../../src/core/backend/choice';
+import { backendCandidates } from '../../src/core/backend/fallback';
 import { decodeText, sampleEvenly } from '../../src/core/corpus/filters';
 import { GitignoreMatcher } from '../../src/core/corpus/gitignore';
 import { findSecret, secretInPath } from '../../src/core/corpus/secrets';

@@ -1,6 +1,6 @@
 // Asks the browser what it can train on: WebGPU adapter (hardware or fallback), WebGL2 and
 // its renderer, WebAssembly (allowed by the CSP?) and SIMD.
-import type { BackendProbe } from '../../src/core/backendChoice';
+import type { BackendProbe } from '../../src/core/backend/choice';
 
 interface GpuAdapterLike {
   readonly isFallbackAdapter?: boolean;

@@ -4,7 +4,7 @@
 // active model. Every control is a labelled form element (keyboard and screen readers).
 import type { ArenaBudget, ArenaRow, CurvePoint } from '../../src/core/arena/arena';
 import { CONTENDER_KINDS, CONTENDER_LABELS, type ContenderKind, type ContenderSpec } from '../../src/core/arena/contenders';
-import { chooseBackend, type BackendProbe } from '../../src/core/backendChoice';
+import { chooseBackend, type BackendProbe } from '../../src/core/backend/choice';
 import { PRESETS } from '../../src/core/models/sequenceModel';
 import { SEQUENCE_TASKS } from '../../src/core/tasks';
 import type { ArenaDatasetChoice, InitMessage } from '../../src/protocol';

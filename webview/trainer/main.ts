@@ -6,8 +6,8 @@
 // backend trains on the page, where its WebGL/WebGPU context lives (and where a lost context is
 // watched for). If the worker cannot start, the run trains on the page and says why.
 import { summarizeCorpus } from '../../src/core/corpus/summary';
-import type { BackendProbe } from '../../src/core/backendChoice';
-import { backendCandidates } from '../../src/core/backendFallback';
+import type { BackendProbe } from '../../src/core/backend/choice';
+import { backendCandidates } from '../../src/core/backend/fallback';
 import type { CheckpointSavedMessage, TrainControlMessage, TrainStartMessage } from '../../src/protocol';
 import { probeBackends } from '../playground/backendProbe';
 import { connect, el, postToHost } from '../shared/host';

@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the 'webgpu' backend (a hardware adapter is tried first; software ones are skipped).
 import '@tensorflow/tfjs-backend-webgpu';
-import { useBackend, type BackendName, type WasmPaths } from '../../src/core/backend';
-import type { BackendProbe, TrainingBackend } from '../../src/core/backendChoice';
-import { backendCandidates } from '../../src/core/backendFallback';
+import { useBackend, type BackendName, type WasmPaths } from '../../src/core/backend/backend';
+import type { BackendProbe, TrainingBackend } from '../../src/core/backend/choice';
+import { backendCandidates } from '../../src/core/backend/fallback';
 import { generate } from '../../src/core/generation/generate';
 import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core/modelFile';
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';

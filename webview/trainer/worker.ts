@@ -3,7 +3,7 @@
 // with navigator.hardwareConcurrency − 1 more copies of itself as data-parallel gradient
 // workers. First message `initShard`: it is one of those gradient workers.
 import '@tensorflow/tfjs-backend-webgpu';
-import { useBackend, type BackendName } from '../../src/core/backend';
+import { useBackend, type BackendName } from '../../src/core/backend/backend';
 import { createShardHandler, RemoteGradientWorker, type FromShardMessage, type GradientWorker, type ShardChannel } from '../../src/core/training/dataParallel';
 import type { ModelConfig } from '../../src/core/models';
 import { TrainingRun, type RunView } from './trainingRun';

@@ -2,8 +2,8 @@
 // DOM (chart, buttons, host channel); the worker runs the TrainingRun, so a step on wasm never
 // holds up the page. View updates cross as one call per RunView method; host messages are
 // forwarded as they are (model files transferred).
-import type { WasmPaths } from '../../src/core/backend';
-import type { BackendProbe } from '../../src/core/backendChoice';
+import type { WasmPaths } from '../../src/core/backend/backend';
+import type { BackendProbe } from '../../src/core/backend/choice';
 import type { ToShardMessage } from '../../src/core/training/dataParallel';
 import type { TrainerFromWebviewMessage, TrainStartMessage } from '../../src/protocol';
 import type { RunView } from './trainingRun';

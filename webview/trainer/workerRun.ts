@@ -1,7 +1,7 @@
 // The page's side of a run that trains in a worker (worker.ts): it fetches the worker script and
 // the .wasm files (which only the page may load from the webview's resources) into blob: URLs,
 // starts the worker, forwards the host's controls to it and its messages to the host and the view.
-import type { BackendProbe } from '../../src/core/backendChoice';
+import type { BackendProbe } from '../../src/core/backend/choice';
 import type { TrainerFromWebviewMessage, TrainStartMessage } from '../../src/protocol';
 import type { RunView } from './trainingRun';
 import type { FromTrainerWorker, ToTrainerWorker } from './workerProtocol';

@@ -1,7 +1,7 @@
 // What the commands share: where output goes, how failures are told apart from usage mistakes,
 // preparing the tfjs backend and reading a model file.
 import { statSync } from 'node:fs';
-import { useBackend, type BackendName } from '../../core/backend';
+import { useBackend, type BackendName } from '../../core/backend/backend';
 import { describeModelFile, loadModelFile, ModelFileError, type LoadedModelFile } from '../../core/modelFile';
 import { readModelFileBytes } from '../../node/modelFileReader';
 import { nodeWasmPaths } from '../../node/wasmPaths';

@@ -1,6 +1,6 @@
 // `seqlab complete`: continue a prefix with a saved model, through the same completion engine
 // the evaluation replays against.
-import type { BackendName } from '../../core/backend';
+import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions } from '../../core/completion/engine';
 import { tfjsStepper } from '../../core/completion/stepper';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';

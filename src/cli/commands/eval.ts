@@ -1,6 +1,6 @@
 // `seqlab eval`: how well a saved model predicts and completes held-out files
 // (see core/evaluation.ts for what each number means).
-import type { BackendName } from '../../core/backend';
+import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, type DecodingOptions } from '../../core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { tfjsStepper } from '../../core/completion/stepper';

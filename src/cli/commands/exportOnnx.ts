@@ -1,6 +1,6 @@
 // `seqlab export-onnx`: a neural model file → its two ONNX graphs (core/onnx/export.ts does
 // the work, so that the extension's Export Model command writes the same bytes).
-import type { BackendName } from '../../core/backend';
+import type { BackendName } from '../../core/backend/backend';
 import { exportOnnx, stepGraphPath } from '../../core/onnx/export';
 import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';

@@ -1,10 +1,10 @@
 // `seqlab train`: corpus → split by file → tokenizer (from the training files) → model →
 // Trainer → model file with metadata saying what it was trained on and how.
 import * as path from 'node:path';
-import type { BackendName } from '../../core/backend';
+import type { BackendName } from '../../core/backend/backend';
 import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
 import { createModel, presetConfig, PRESETS, type Arch, type Preset } from '../../core/models';
-import { NgramModel } from '../../core/ngram';
+import { NgramModel } from '../../core/ngram/ngram';
 import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';

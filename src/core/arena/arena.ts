@@ -8,7 +8,7 @@ import { neuralServing, ngramServing } from '../completion/servingEngine';
 import { tfjsStepper } from '../completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../evaluation';
 import { createModel, type SequenceModel } from '../models';
-import { NgramModel } from '../ngram';
+import { NgramModel } from '../ngram/ngram';
 import { CharTokenizer } from '../tokenizers';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { charsPerTokenOf } from '../training/metrics';

@@ -18,7 +18,7 @@
 // as nothing.
 import { chooseToken, tokenProbability } from '../generation/sampling';
 import type { ModelConfig } from '../models/sequenceModel';
-import type { NgramModel } from '../ngram';
+import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
 import type { Tokenizer } from '../tokenizers/tokenizer';

@@ -2,7 +2,7 @@
 // of engine.ts in the host (n-gram; neural over tfjs or ONNX Runtime) or the workspace n-gram in a
 // worker thread. No vscode and no runtime imports here.
 import type { SequenceModel } from '../models/sequenceModel';
-import type { NgramModel } from '../ngram';
+import type { NgramModel } from '../ngram/ngram';
 import { contextCharsFor, neuralEngine, ngramEngine, type CompletionEngine, type DecodingOptions, type EngineTokenizer, type Suggestion } from './engine';
 import type { Stepper } from './stepper';
 

@@ -16,7 +16,7 @@
 // Both directions reuse recurrent.ts's layer (same cells, same hand-written BPTT); the backward
 // direction is that layer run on the time-reversed input, reversed back.
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup } from '../embedding';
+import { embeddingLookup } from './embedding';
 import { gruCell } from './gru';
 import { lstmCell } from './lstm';
 import { recurrentLayer, type Cell, type LayerWeights } from './recurrent';

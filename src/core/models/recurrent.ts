@@ -43,7 +43,7 @@
 // The per-timestep rows of a (T, B, ·) tensor are cut by one read and T small uploads on wasm
 // (splitTime), not by T slices.
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup, oneHotInput } from '../embedding';
+import { embeddingLookup, oneHotInput } from './embedding';
 import type {
   ForwardOptions,
   LayerInternals,

@@ -4,7 +4,7 @@
 // chance accuracy.
 import { argmax } from '../generation/sampling';
 import { disposeState, type SequenceModel } from '../models/sequenceModel';
-import type { NgramModel } from '../ngram';
+import type { NgramModel } from '../ngram/ngram';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import type { TaskExample } from './task';
 

@@ -12,7 +12,7 @@
 // Transport-neutral: a worker is anything that can post and receive these messages
 // (src/node/gradientWorkers.ts for worker_threads, webview/trainer for web workers).
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, WasmPaths } from '../backend';
+import type { BackendName, WasmPaths } from '../backend/backend';
 import { createModel, type ModelConfig, type SequenceModel } from '../models';
 import { crossEntropy } from './loss';
 import type { Batch } from './tokenStream';

@@ -3,7 +3,7 @@
 // half megabyte) nor a slow suggestion ever blocks the extension host.
 import { parentPort } from 'node:worker_threads';
 import { ngramEngine, type CompletionEngine, type DecodingOptions } from '../../core/completion/engine';
-import { NgramModel } from '../../core/ngram';
+import { NgramModel } from '../../core/ngram/ngram';
 import { excludeByPath, judgeFile } from '../../core/corpus/filters';
 import { readBounded } from '../../node/boundedRead';
 

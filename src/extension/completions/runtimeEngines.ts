@@ -8,7 +8,7 @@
 // the model in tfjs instead and steps it through the tfjs stepper (the benchmark compares). Both
 // are the one neural engine of src/core/completion/engine.ts over a different Stepper.
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../core/backend';
+import { useBackend } from '../../core/backend/backend';
 import type { DecodingOptions } from '../../core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { tfjsStepper } from '../../core/completion/stepper';

@@ -2,7 +2,7 @@
 // (no vscode import, so unit tests cover them): the quick-pick items with the setting's value
 // first and marked, the one-step "train with defaults", argument validation, and the run's
 // TrainingSpec.
-import type { TrainingBackend } from '../../core/backendChoice';
+import type { TrainingBackend } from '../../core/backend/choice';
 import type { Arch, Preset } from '../../core/models/sequenceModel';
 import type { TokenizerKind } from '../../core/tokenizers/tokenizer';
 import type { TrainingSpec } from '../../protocol';

@@ -4,7 +4,7 @@
 // a rename), and at the end makes the model the active one, so completions and Inside the Model
 // use it at once. Closing the panel stops the run; the last checkpoint is what is kept.
 import * as vscode from 'vscode';
-import type { TrainingBackend } from '../../core/backendChoice';
+import type { TrainingBackend } from '../../core/backend/choice';
 import type { CorpusDescription } from '../../core/corpus/summary';
 import type { TokenizerJson } from '../../core/tokenizers/tokenizer';
 import type { EvalReport, StepProgress, StopReason } from '../../core/training/trainer';

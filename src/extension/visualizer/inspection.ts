@@ -7,12 +7,12 @@
 // inspect of LSTM small 69 ms on wasm vs 145 ms on cpu, Transformer small 17 vs 293 ms,
 // ‖∂L/∂h_t‖ of LSTM small 85 vs 576 ms), falling back to cpu if wasm cannot start.
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../core/backend';
+import { useBackend } from '../../core/backend/backend';
 import { loadModelFile, type LoadedModelFile } from '../../core/modelFile';
 import { createModel } from '../../core/models';
 import { sinusoidalValue } from '../../core/models/positionalEncoding';
 import type { ModelConfig, RecurrentConfig, SequenceModel, TransformerConfig } from '../../core/models/sequenceModel';
-import type { NgramModel } from '../../core/ngram';
+import type { NgramModel } from '../../core/ngram/ngram';
 import { showWhitespace } from '../../core/tokenizers/showWhitespace';
 import { tokenLabel, type Tokenizer } from '../../core/tokenizers/tokenizer';
 import { timestepGradientNorms } from '../../core/training/gradientFlow';

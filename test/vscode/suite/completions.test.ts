@@ -14,7 +14,7 @@ import { loadModelFile, saveModelFile, saveNgramFile } from '../../../src/core/m
 import { splitTexts } from '../../../src/core/corpus/splitTexts';
 import { readCorpus } from '../../../src/node/corpus';
 import { createModel, presetConfig } from '../../../src/core/models';
-import { NgramModel } from '../../../src/core/ngram';
+import { NgramModel } from '../../../src/core/ngram/ngram';
 import { CharTokenizer } from '../../../src/core/tokenizers';
 import type { Outcome } from '../../../src/core/completion/controller';
 import type { SequenceLabApi } from '../../../src/extension/extension';

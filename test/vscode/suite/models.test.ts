@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { saveNgramFile } from '../../../src/core/modelFile';
-import { NgramModel } from '../../../src/core/ngram';
+import { NgramModel } from '../../../src/core/ngram/ngram';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 
 function ngramFile(dir: string, text: string): string {

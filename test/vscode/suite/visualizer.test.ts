@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as vscode from 'vscode';
 import { saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
 import { createModel, presetConfig, type Arch, type ModelInternals } from '../../../src/core/models';
-import { NgramModel } from '../../../src/core/ngram';
+import { NgramModel } from '../../../src/core/ngram/ngram';
 import { buildTokenizer, type Tokenizer } from '../../../src/core/tokenizers';
 import { matrixFromRows, type Matrix } from '../../../src/core/visualization/heatmap';
 import { windowTokens } from '../../../src/core/visualization/window';

@@ -3,7 +3,7 @@
 // are stored; the continuation counts of the lower orders follow from them and are rebuilt.
 // Pure TypeScript (no Buffer, no atob), because webviews load models too.
 
-import { type FrozenCounts, NgramCounter } from './ngramCounts';
+import { type FrozenCounts, NgramCounter } from './counts';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const MAX_INT32 = 0x7fffffff;

@@ -2,7 +2,7 @@
 // the rest of WebGPU → WebGL → wasm → cpu that this browser offers (software GPUs never, unless
 // forced), so that a backend that fails to start — or loses its GPU mid-run — has a next one.
 // Backends not bundled in this build are skipped, and the reason says so.
-import { chooseBackend, isSoftwareRenderer, type BackendChoice, type BackendProbe, type TrainingBackend } from './backendChoice';
+import { chooseBackend, isSoftwareRenderer, type BackendChoice, type BackendProbe, type TrainingBackend } from './choice';
 
 const ORDER: readonly TrainingBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 

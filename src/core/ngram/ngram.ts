@@ -7,7 +7,7 @@
 // Interpolated Kneser-Ney (Chen & Goodman 1998), for a context h and its shortening h':
 //   P(w | h) = max(a(h w) - D(a), 0) / A(h) + gamma(h) · P(w | h'),   gamma(h) = Σ_w D(a(h w)) / A(h)
 // where a is the raw count at the highest order and the continuation count N1+(• h w) below it
-// (see ngramCounts.ts), A(h) = Σ_w a(h w), and a context never seen is skipped (its mass goes
+// (see counts.ts), A(h) = Σ_w a(h w), and a context never seen is skipped (its mass goes
 // to P(w | h')). Below the empty context is the uniform distribution over the V characters of
 // the vocabulary plus one "unknown character" outcome: every character never seen in training
 // shares that one outcome, so the probabilities of the V characters and the unknown mass sum to 1.
@@ -16,9 +16,9 @@
 // n-gram spans two files. A query context shorter than order-1 characters is taken to be the
 // start of a text; to complete mid-document, pass at least the order-1 preceding characters.
 
-import { type FrozenCounts, BEGIN_OF_TEXT, NgramCounter } from './ngramCounts';
-import { decodeCounts, encodeCounts } from './ngramStorage';
-import { expectCharList, expectObject, expectVersion, invalid } from './tokenizers/jsonValidation';
+import { type FrozenCounts, BEGIN_OF_TEXT, NgramCounter } from './counts';
+import { decodeCounts, encodeCounts } from './storage';
+import { expectCharList, expectObject, expectVersion, invalid } from '../tokenizers/jsonValidation';
 
 export const DEFAULT_NGRAM_ORDER = 6;
 export const MAX_NGRAM_ORDER = 12;
@@ -65,7 +65,7 @@ export interface NgramJson {
   readonly smoothing: NgramSmoothing;
   /** The vocabulary in code point order; character i has symbol i + 1. */
   readonly chars: string[];
-  /** Highest-order counts, see ngramStorage.ts. */
+  /** Highest-order counts, see storage.ts. */
   readonly counts: string;
 }
 
