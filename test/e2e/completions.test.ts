@@ -90,11 +90,14 @@ describe('inline completions in the editor', () => {
     for (let attempt = 0; attempt < lines.length && !ghost.trim(); attempt++) {
       if (attempt > 0) await page.keyboard.press('Enter');
       typedLine = lines[attempt];
+      if (process.env.SEQLAB_TEST_VERBOSE) console.log(`[e2e ${new Date().toISOString().slice(11, 23)}] typing ${JSON.stringify(typedLine)}`);
       await page.keyboard.type(typedLine, { delay: 40 });
       ghost = await waitForGhost((t) => t.trim().length > 1, 5000);
-      if (!ghost.trim()) {
+      // The workspace n-gram takes seconds to count on first use, and a request made meanwhile
+      // may be dropped by the editor: ask explicitly, again until one is answered.
+      for (let ask = 0; ask < 3 && !ghost.trim(); ask++) {
         await page.keyboard.press('Alt+Backslash'); // editor.action.inlineSuggest.trigger
-        ghost = await waitForGhost((t) => t.trim().length > 1, 15_000);
+        ghost = await waitForGhost((t) => t.trim().length > 1, 8000);
       }
     }
     await screenshot('completions-ghost-text');

@@ -23,7 +23,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => {
-    if (process.env.SEQLAB_TEST_VERBOSE) console.log(`[browser] ${m.text()}`);
+    if (process.env.SEQLAB_TEST_VERBOSE) console.log(`[browser ${new Date().toISOString().slice(11, 23)}] ${m.text()}`);
   });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });

@@ -29,7 +29,8 @@ async function main(): Promise<number> {
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     setE2eContext({ page, workspace, screenshotDir: path.join(repoRoot, 'test-results', 'e2e') });
 
-    const mocha = new Mocha({ ui: 'bdd', timeout: 90_000, color: false });
+    // SEQLAB_E2E_GREP runs only the tests whose titles match (while working on one).
+    const mocha = new Mocha({ ui: 'bdd', timeout: 90_000, color: false, grep: process.env.SEQLAB_E2E_GREP });
     const specDir = path.join(__dirname, '..', 'e2e');
     for (const f of readdirSync(specDir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(specDir, f));
     const failures = await new Promise<number>((resolve) => mocha.run(resolve));
