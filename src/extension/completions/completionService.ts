@@ -110,7 +110,7 @@ export class CompletionService implements vscode.Disposable {
         if (this.config.completions.source === 'workspaceNgram') return;
         const serve = await this.modelToServe();
         if (serve?.id === this.servedEntry?.id && serve?.card.createdAt === this.servedEntry?.card.createdAt && (serve || this.engine instanceof WorkspaceNgram)) return;
-        this.replaceEngine(`${entry ? entry.card.name : 'no model'} is now active`);
+        this.replaceEngine(`${entry ? entry.card.name : 'no model'} is now active`, true);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const key = e.document.uri.toString();
@@ -318,7 +318,8 @@ export class CompletionService implements vscode.Disposable {
     return [...first, ...rest].map((c) => ({ absolute: c.uri.fsPath, relative: c.relative }));
   }
 
-  private replaceEngine(why: string): void {
+  /** `loadNow`: a model the user just made active loads at once, so the status bar can name it. */
+  private replaceEngine(why: string, loadNow = false): void {
     this.generation++;
     const wasServing = this.engine !== undefined || this.loading !== undefined;
     this.engine?.dispose();
@@ -331,8 +332,9 @@ export class CompletionService implements vscode.Disposable {
     this.error = undefined;
     this.controller.reset();
     this.log.info(`completions: ${why}`);
-    // Completions were in use: load the new engine now rather than on the next keystroke.
-    if (wasServing) void this.getEngine();
+    // Completions were in use, or a model was just made active: load the new engine now rather
+    // than on the next keystroke.
+    if (wasServing || loadNow) void this.getEngine();
     this.fire();
   }
 
