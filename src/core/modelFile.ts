@@ -20,6 +20,7 @@ import { createModel as createModelDefault } from './models';
 import type { ModelConfig, SequenceModel } from './models/sequenceModel';
 import { NgramModel } from './ngram/ngram';
 import { tokenizerFromJson, type Tokenizer } from './tokenizers';
+import type { ValidationCompletion } from './completion/validationCompletion';
 import { validateCheckpoint, type TrainingCheckpoint } from './training/checkpoint';
 import type { NamedArray, OptimizerState } from './training/optimizers';
 import type { CorpusSummary, TrainingSummary } from './training/trainer';
@@ -70,6 +71,8 @@ export interface ModelMetadata {
   readonly backend?: string;
   readonly corpus?: CorpusSummary & { readonly description?: string; readonly files?: number; readonly characters?: number };
   readonly training?: TrainingSummary;
+  /** Keystroke savings on validation, model vs training-only n-gram (absent in older files). */
+  readonly validationCompletion?: ValidationCompletion;
   readonly [key: string]: unknown;
 }
 

@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import { decideAutoServing, validationCompletionOf, type ValidationCompletion } from '../../src/core/completion/validationCompletion';
+import { keystrokeSavings } from '../../src/core/evaluation';
+import { ngramServing } from '../../src/core/completion/servingEngine';
+import { DEFAULT_DECODING } from '../../src/core/completion/engine';
+import { NgramModel } from '../../src/core/ngram/ngram';
+
+const measured = (model: number, ngram: number): ValidationCompletion => ({
+  characters: 3000,
+  keystrokeSavings: model,
+  ngramKeystrokeSavings: ngram,
+  precision: 0.5,
+  ngramPrecision: 0.6,
+});
+
+describe('validation completion (auto never makes completions worse)', () => {
+  it('the model serves when it saves at least as much as the n-gram, or when nothing was measured', () => {
+    assert.deepEqual(decideAutoServing(undefined), { serve: 'model', reason: 'no-measurement' });
+    assert.equal(decideAutoServing(measured(0.3, 0.3)).serve, 'model');
+    assert.equal(decideAutoServing(measured(0.31, 0.3)).serve, 'model');
+  });
+
+  it('the n-gram keeps serving when it saved more, and the reason gives both numbers', () => {
+    const decision = decideAutoServing(measured(0.22, 0.31));
+    assert.equal(decision.serve, 'ngram');
+    assert.equal(
+      decision.reason,
+      "the n-gram saved 31% of keystrokes on validation, the model 22%: the n-gram keeps serving; choose 'activeModel' to use the model anyway",
+    );
+  });
+
+  it('reads the field from metadata through a JSON round trip; absent or malformed is undefined', () => {
+    const stored = JSON.parse(JSON.stringify({ validationCompletion: { ...measured(0.2, 0.3), precision: NaN } }));
+    assert.deepEqual(validationCompletionOf(stored), { ...measured(0.2, 0.3), precision: null });
+    assert.equal(validationCompletionOf({}), undefined);
+    assert.equal(validationCompletionOf({ validationCompletion: { characters: 1 } }), undefined);
+  });
+
+  it('an n-gram counted without the validation file saves fewer keystrokes on it than one counted with it', async () => {
+    const train = ['function add(a, b) {\n  return a + b;\n}\n'.repeat(5)];
+    const validation = ['const greeting = "hello, world";\nconsole.log(greeting);\n'];
+    const savings = async (texts: string[]) => {
+      const served = ngramServing('n-gram', NgramModel.train(texts, { order: 8 }), DEFAULT_DECODING);
+      return (await keystrokeSavings(served, validation).finally(() => served.dispose())).savings;
+    };
+    assert.ok((await savings(train)) < (await savings([...train, ...validation])));
+  });
+});
