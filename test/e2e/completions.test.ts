@@ -75,12 +75,11 @@ describe('inline completions in the editor', () => {
     }
   }
 
-  // Skipped: since the one-engine and corpus changes this check fails in 2 of 3 full runs. The
-  // provider answers (its traces show model and memory suggestions) but no ghost text is seen
-  // within the waits; the first count of the workspace n-gram takes 8-11 s and the requests made
-  // meanwhile are dropped. Ghost text in the editor is still checked end to end by the training
-  // tier's "completes code in the editor with the model it just trained". To be fixed, not kept.
-  it.skip('shows ghost text while typing, continues it without recomputing, and Tab accepts it', async function () {
+  // Typing in an editor opens the suggest widget (quick suggestions are on by default); the
+  // provider then continues after the widget's selected item, the only ghost text VS Code shows
+  // beside it. The first request also counts the workspace n-gram (seconds on 2 cores), so the
+  // test asks again explicitly until a suggestion is answered.
+  it('shows ghost text while typing, continues it without recomputing, and Tab accepts it', async function () {
     this.timeout(180_000);
     const { page, workspace } = e2e();
     await openFile(FILE);
@@ -123,9 +122,9 @@ describe('inline completions in the editor', () => {
     assert.ok(after.requests >= before.requests);
     if (after.requests > before.requests) assert.match(after.outcome, /^memory /);
 
-    // Tab accepts the rest; the line now holds the suggestion.
+    // Tab accepts the rest; the line now holds the suggestion (a new suggestion may follow it).
     await page.keyboard.press('Tab');
-    assert.equal(await waitForGhost((t) => t === '', 5000), '');
+    assert.notEqual(await waitForGhost((t) => t !== ghost.slice(1), 5000), ghost.slice(1));
     await page.keyboard.press('Control+S');
     let saved = '';
     for (let i = 0; i < 50 && !saved.includes(ghost.slice(1)); i++) {

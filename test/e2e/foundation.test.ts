@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { e2e, inWebview, openFile, paletteEntriesOnceListed, runCommand, screenshot } from './workbench';
+import { e2e, inWebview, openFile, paletteEntriesOnceListed, runCommand, screenshot, until } from './workbench';
 
 describe('Sequence Lab in code-server, driven as a person would', () => {
   it('lists its commands in the command palette', async () => {
@@ -31,7 +31,8 @@ describe('Sequence Lab in code-server, driven as a person would', () => {
     await openFile('underscore/map.js');
     await runCommand('Sequence Lab: Show Inside the Model');
     const subject = await inWebview('#subject');
-    const text = await subject.innerText();
+    // The view says "Waiting for an editor…" until the host's first cursor message arrives.
+    const text = await until('the view\'s subject', () => subject.innerText(), (t) => !t.startsWith('Waiting'), 30_000);
     await screenshot('inside-the-model');
     assert.match(text, /Following underscore\/map\.js/);
   });

@@ -7,18 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { e2e, inWebview, openFile, runCommand, screenshot } from './workbench';
-
-/** Polls `read` until `done` holds for its value. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await e2e().page.waitForTimeout(250);
-  }
-}
+import { e2e, inWebview, openFile, runCommand, screenshot, until } from './workbench';
 
 describe('training from the command palette', () => {
   const settingsFile = () => path.join(e2e().workspace, '.vscode', 'settings.json');

@@ -23,6 +23,17 @@ export function e2e(): E2eContext {
   return context;
 }
 
+/** Polls `read` until `done` holds for its value. */
+export async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await e2e().page.waitForTimeout(250);
+  }
+}
+
 export async function screenshot(name: string): Promise<string> {
   const file = path.join(e2e().screenshotDir, `${name}.png`);
   await e2e().page.screenshot({ path: file });

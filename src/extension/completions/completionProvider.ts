@@ -22,6 +22,32 @@ export function documentView(document: vscode.TextDocument, position: vscode.Pos
   };
 }
 
+/**
+ * The request as if the suggest widget's selected item were accepted: VS Code shows ghost text
+ * beside an open widget only when it extends that item, so the model continues after it.
+ * Undefined when the item does not end at the cursor (nothing sensible to extend).
+ */
+export function documentViewWithSelection(
+  document: vscode.TextDocument,
+  position: vscode.Position,
+  selected: vscode.SelectedCompletionInfo,
+): DocumentView | undefined {
+  if (!selected.range.end.isEqual(position) || selected.range.start.line !== position.line) return undefined;
+  const start = document.offsetAt(selected.range.start);
+  const end = document.offsetAt(position);
+  const real = documentView(document, position);
+  // The virtual document: [0, start) + selected.text + [end, …).
+  const virtualEnd = start + selected.text.length;
+  const text = (from: number, to: number): string => {
+    let out = '';
+    if (from < start) out += real.text(from, Math.min(to, start));
+    if (to > start && from < virtualEnd) out += selected.text.slice(Math.max(0, from - start), Math.min(to, virtualEnd) - start);
+    if (to > virtualEnd) out += real.text(end + Math.max(0, from - virtualEnd), end + (to - virtualEnd));
+    return out;
+  };
+  return { ...real, offset: virtualEnd, text };
+}
+
 export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   /** The outcome of the last request (tests and the benchmark read it). */
   lastOutcome: Outcome | undefined;
@@ -36,9 +62,10 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    // While the suggest widget is open its selection leads; ghost text would fight it.
-    if (context.selectedCompletionInfo) return undefined;
-    const outcome = await this.service.controller.complete(documentView(document, position), token, {
+    const selected = context.selectedCompletionInfo;
+    const view = selected ? documentViewWithSelection(document, position, selected) : documentView(document, position);
+    if (!view) return undefined;
+    const outcome = await this.service.controller.complete(view, token, {
       explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
     });
     this.lastOutcome = outcome;
@@ -51,6 +78,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     }
     if (token.isCancellationRequested || outcome.kind !== 'suggestion') return undefined;
     if (outcome.source === 'model') this.service.recordLatency(outcome.latencyMs);
+    if (selected) return [new vscode.InlineCompletionItem(selected.text + outcome.text, selected.range)];
     return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
   }
 }

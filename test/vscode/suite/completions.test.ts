@@ -110,6 +110,24 @@ describe('inline completions', () => {
     assert.match(api.completions.status.item.text, /^\$\(sparkle\) ngram .* · [\d.]+ ms$/);
   });
 
+  it('beside an open suggest widget, extends its selected item instead of going quiet', async () => {
+    const d = await doc('function add(a, b) {\n  re');
+    const end = d.positionAt(d.getText().length);
+    const widgetRange = new vscode.Range(end.translate(0, -2), end);
+    const selected = (text: string, range = widgetRange): vscode.InlineCompletionContext => ({
+      triggerKind: vscode.InlineCompletionTriggerKind.Automatic,
+      selectedCompletionInfo: { range, text },
+    });
+    const { items } = await complete(d, end, undefined, selected('return'));
+    assert.equal(items?.length, 1);
+    // The model continued after "return", the item as VS Code needs it: the selection's text first, over its range.
+    assert.equal(insertText(items[0]), 'return a + b;');
+    assert.deepEqual(items[0].range, widgetRange);
+    // An item that ends elsewhere than the cursor has nothing to extend.
+    const elsewhere = new vscode.Range(end.translate(0, -2), end.translate(0, -1));
+    assert.equal((await complete(d, end, undefined, selected('return', elsewhere))).items, undefined);
+  });
+
   it('completes untitled documents too', async () => {
     const d = await vscode.workspace.openTextDocument({ content: 'function add(a, b) {\n  ret', language: 'javascript' });
     try {
