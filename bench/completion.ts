@@ -29,7 +29,7 @@ import { tfjsStepper } from '../src/core/completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../src/core/evaluation';
 import { loadModelFile } from '../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
-import { WORKSPACE_NGRAM_ORDER } from '../src/extension/completions/workspaceNgram';
+import { WORKSPACE_NGRAM_ORDER } from '../src/core/completion/autoServing';
 import { NgramModel } from '../src/core/ngram/ngram';
 import { CharTokenizer } from '../src/core/tokenizers';
 import { Trainer } from '../src/core/training/trainer';

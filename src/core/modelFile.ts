@@ -20,7 +20,7 @@ import { createModel as createModelDefault } from './models';
 import type { ModelConfig, SequenceModel } from './models/sequenceModel';
 import { NgramModel } from './ngram/ngram';
 import { tokenizerFromJson, type Tokenizer } from './tokenizers';
-import type { ValidationCompletion } from './completion/validationCompletion';
+import type { ValidationCompletion } from './completion/autoServing';
 import { validateCheckpoint, type TrainingCheckpoint } from './training/checkpoint';
 import type { NamedArray, OptimizerState } from './training/optimizers';
 import type { CorpusSummary, TrainingSummary } from './training/trainer';

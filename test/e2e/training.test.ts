@@ -28,6 +28,8 @@ describe('training from the command palette', () => {
       'seqlab.completions.minConfidence': 0,
       'seqlab.completions.minTokenProbability': 0,
       'seqlab.completions.temperature': 1,
+      // The model it trains serves even if it completes validation worse than the n-gram ('auto').
+      'seqlab.completions.source': 'activeModel',
     };
     writeFileSync(settingsFile(), JSON.stringify(settings, null, 2));
     await e2e().page.waitForTimeout(1500); // the settings file is picked up by its watcher

@@ -249,8 +249,11 @@ describe('seqlab CLI', () => {
       const r = cli('train', corpusDir, '--arch', 'lstm', '--preset', 'nano', '--steps', '5', '--out', out, '--json');
       assert.equal(r.status, 0, r.stderr);
       const json = lastJson(r.stdout);
-      assert.deepEqual(Object.keys(json), ['arch', 'params', 'steps', 'tokensPerSecond', 'trainLoss', 'valBitsPerChar', 'backend']);
+      assert.deepEqual(Object.keys(json), ['arch', 'params', 'steps', 'tokensPerSecond', 'trainLoss', 'valBitsPerChar', 'backend', 'validationCompletion']);
       assert.equal(json.arch, 'lstm');
+      // The model was measured against the training-only n-gram on validation (keystroke savings).
+      const measured = json.validationCompletion as { keystrokeSavings: number; ngramKeystrokeSavings: number; characters: number };
+      assert.ok(measured.characters > 0 && measured.keystrokeSavings >= 0 && measured.ngramKeystrokeSavings >= 0, JSON.stringify(measured));
       assert.equal(json.steps, 5);
       assert.equal(json.backend, 'wasm');
       for (const key of ['tokensPerSecond', 'trainLoss', 'valBitsPerChar']) {

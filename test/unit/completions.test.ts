@@ -16,7 +16,8 @@ import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../.
 import { createModel, presetConfig } from '../../src/core/models';
 import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer } from '../../src/core/tokenizers';
-import { WORKSPACE_NGRAM_ORDER, WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
+import { WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
+import { WORKSPACE_NGRAM_ORDER } from '../../src/core/completion/autoServing';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 /** A document held as a string, the cursor at `offset`. */

@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { decideAutoServing, validationCompletionOf, type ValidationCompletion } from '../../src/core/completion/validationCompletion';
+import { decideAutoServing, validationCompletionOf, type ValidationCompletion } from '../../src/core/completion/autoServing';
+import { measureValidationCompletion } from '../../src/core/completion/validationCompletion';
 import { keystrokeSavings } from '../../src/core/evaluation';
 import { ngramServing } from '../../src/core/completion/servingEngine';
 import { DEFAULT_DECODING } from '../../src/core/completion/engine';
 import { NgramModel } from '../../src/core/ngram/ngram';
+import { createModel, presetConfig } from '../../src/core/models';
+import { buildTokenizer } from '../../src/core/tokenizers';
+import { assertNoLeak, useTestBackend } from './tfSetup';
 
 const measured = (model: number, ngram: number): ValidationCompletion => ({
   characters: 3000,
@@ -44,5 +48,35 @@ describe('validation completion (auto never makes completions worse)', () => {
       return (await keystrokeSavings(served, validation).finally(() => served.dispose())).savings;
     };
     assert.ok((await savings(train)) < (await savings([...train, ...validation])));
+  });
+
+  describe('measured with a model', () => {
+    before(useTestBackend);
+    const train = ['function add(a, b) {\n  return a + b;\n}\n'.repeat(4)];
+    const validation = ['function sub(a, b) {\n  return a - b;\n}\n'];
+    const tokenizer = buildTokenizer('char', [...train, ...validation]);
+
+    it('replays validation through the model and a training-only n-gram, the same replay as keystrokeSavings, leaking nothing', async () => {
+      const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 1 }));
+      try {
+        const measured = await assertNoLeak(() => measureValidationCompletion(model, tokenizer, train, validation));
+        const served = ngramServing('n-gram', NgramModel.train(train, { order: 8 }), DEFAULT_DECODING);
+        const independent = await keystrokeSavings(served, validation).finally(() => served.dispose());
+        assert.equal(measured.characters, validation[0].length);
+        assert.equal(measured.ngramKeystrokeSavings, independent.savings);
+        assert.ok(measured.keystrokeSavings >= 0 && measured.keystrokeSavings <= 1);
+      } finally {
+        model.dispose();
+      }
+    });
+
+    it('stops with "cancelled" once its signal is aborted', async () => {
+      const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 1 }));
+      try {
+        await assert.rejects(measureValidationCompletion(model, tokenizer, train, validation, { signal: { aborted: true } }), /cancelled/);
+      } finally {
+        model.dispose();
+      }
+    });
   });
 });

@@ -13,6 +13,8 @@ import { backendCandidates } from '../../src/core/backend/fallback';
 import { generate } from '../../src/core/generation/generate';
 import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core/modelFile';
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
+import type { ValidationCompletion } from '../../src/core/completion/autoServing';
+import { measureValidationCompletion } from '../../src/core/completion/validationCompletion';
 import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers';
 import type { TrainingCheckpoint } from '../../src/core/training/checkpoint';
 import type { GradientWorker } from '../../src/core/training/dataParallel';
@@ -272,7 +274,9 @@ export class TrainingRun {
         this.attempt++;
         throw new BackendLost(lost.reason());
       }
-      this.checkpoint(trainer, model, true);
+      // A run the user stopped saves at once; others first measure how the model completes.
+      const measured = result.reason === 'stopped' ? undefined : await this.measureCompletion(model, lost.signal);
+      this.checkpoint(trainer, model, true, measured);
       this.done(trainer, result);
     } finally {
       lost.dispose();
@@ -283,6 +287,26 @@ export class TrainingRun {
       } catch {
         // A lost GPU context cannot free its textures; they go with it.
       }
+    }
+  }
+
+  /**
+   * Keystroke savings on the validation documents, the model against an n-gram of the training
+   * documents (decoded back to text); undefined when stopped meanwhile or when it failed.
+   */
+  private async measureCompletion(model: SequenceModel, lost: AbortSignal): Promise<ValidationCompletion | undefined> {
+    const { train, validation } = this.documents();
+    const text = (docs: Document[]) => docs.map((d) => this.tokenizer.decode(Array.from(d.tokens)));
+    this.setState('stopping', 'measuring completions on validation text');
+    const control = this.control;
+    try {
+      return await measureValidationCompletion(model, this.tokenizer, text(train), text(validation), {
+        signal: { get aborted() { return control.stopped || lost.aborted; } },
+        onProgress: (done, total) => this.setState('stopping', `measuring completions on validation text (${Math.round((100 * done) / total)}%)`),
+      });
+    } catch (error) {
+      if (!control.stopped && !lost.aborted) this.setState('stopping', `could not measure completions: ${message(error)}`);
+      return undefined;
     }
   }
 
@@ -398,7 +422,7 @@ export class TrainingRun {
   }
 
   /** A model file with the training checkpoint, sent to the host (its buffer transferred). */
-  private checkpoint(trainer: Trainer, model: SequenceModel, final: boolean): void {
+  private checkpoint(trainer: Trainer, model: SequenceModel, final: boolean, validationCompletion?: ValidationCompletion): void {
     const start = this.start!;
     const summary = trainer.summary();
     const corpus = {
@@ -417,6 +441,7 @@ export class TrainingRun {
       name: start.spec.name,
       history: this.history,
       trainedWith: `Sequence Lab ${start.extensionVersion}`,
+      ...(validationCompletion ? { validationCompletion } : {}),
     };
     const bytes = saveModelFile({ model, tokenizer: this.tokenizer, metadata, checkpoint: trainer.checkpoint() });
     // Keep a copy to resume from if the backend fails; the original's buffer goes to the host.

@@ -3,8 +3,11 @@
 import * as path from 'node:path';
 import type { BackendName } from '../../core/backend/backend';
 import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
-import { createModel, presetConfig, PRESETS, type Arch, type Preset } from '../../core/models';
+import { createModel, presetConfig, PRESETS, type Arch, type Preset, type SequenceModel } from '../../core/models';
+import type { EngineTokenizer } from '../../core/completion/engine';
 import { NgramModel } from '../../core/ngram/ngram';
+import { describeValidationCompletion, type ValidationCompletion } from '../../core/completion/autoServing';
+import { measureValidationCompletion } from '../../core/completion/validationCompletion';
 import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
@@ -46,6 +49,12 @@ export interface TrainJson {
   readonly valBitsPerChar: number;
   /** tfjs backend; "none" for an n-gram model. */
   readonly backend: string;
+  /**
+   * Neural models: keystroke savings replaying validation text, the model and an n-gram counted on
+   * the training files (seqlab.completions.source 'auto' serves the model only when it saves as
+   * much); null when the run was interrupted before it was measured.
+   */
+  readonly validationCompletion?: ValidationCompletion | null;
 }
 
 const spec: CommandSpec = {
@@ -285,11 +294,16 @@ async function trainNeural(
     const result = await trainer.run();
     const summary = trainer.summary();
     const lastEval = result.lastEval;
+    // An interrupted run saves at once; a second Ctrl-C during the replay quits as before.
+    const validationCompletion = stop.signal.aborted
+      ? null
+      : await measureCompletion(model, tokenizer, trainTexts, split.validation.map((f) => f.text), stop.signal, progress);
     const metadata: Partial<ModelMetadata> = {
       backend,
       corpus: corpusMetadata(dir, corpus, split, { train: summary.corpus.trainTokens, validation: summary.corpus.validationTokens }),
       training: summary.training,
       preset: s.preset,
+      ...(validationCompletion ? { validationCompletion } : {}),
     };
     await writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
     return {
@@ -300,12 +314,36 @@ async function trainNeural(
       trainLoss: lastEval?.trainLoss ?? NaN,
       valBitsPerChar: lastEval?.validationBitsPerChar ?? NaN,
       backend,
+      validationCompletion,
     };
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     trainer?.dispose();
     model.dispose();
     for (const w of gradientWorkers) w.dispose();
+  }
+}
+
+/** Replays validation text through the model and a training-only n-gram; null if Ctrl-C stopped it. */
+async function measureCompletion(
+  model: SequenceModel,
+  tokenizer: EngineTokenizer,
+  trainTexts: readonly string[],
+  validationTexts: readonly string[],
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<ValidationCompletion | null> {
+  progress.log('measuring completions on validation text (the model, and an n-gram of the training files)');
+  try {
+    const measured = await measureValidationCompletion(model, tokenizer, trainTexts, validationTexts, {
+      signal,
+      onProgress: (done, total) => progress.update(done / total, `completions on validation · ${Math.round((100 * done) / total)}%`),
+    });
+    progress.log(`completions: ${describeValidationCompletion(measured)}`);
+    return measured;
+  } catch (e) {
+    if (signal.aborted) return null;
+    throw e;
   }
 }
 

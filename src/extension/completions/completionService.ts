@@ -15,6 +15,7 @@ import type { CompletionModel } from './runtimeEngines';
 import { enumerateWorkspace } from '../training/workspaceCorpus';
 import type { WorkspaceFile } from './ngramWorker';
 import { WorkspaceNgram } from './workspaceNgram';
+import { decideAutoServing } from '../../core/completion/autoServing';
 
 export type CompletionState = 'on' | 'off' | 'snoozed' | 'loading' | 'error';
 
@@ -31,6 +32,8 @@ export interface ServiceStatus {
   readonly lastLatencyMs: number | undefined;
   readonly snoozedUntil: number | undefined;
   readonly error: string | undefined;
+  /** Why the active model is not the one serving under source 'auto' (it completed validation worse). */
+  readonly notServing: string | undefined;
 }
 
 const SNOOZE_KEY = 'seqlab.completions.snoozedUntil';
@@ -78,6 +81,7 @@ export class CompletionService implements vscode.Disposable {
   private servedEntry: ModelEntry | undefined;
   private loadingState = false;
   private error: string | undefined;
+  private notServing: string | undefined;
   private training = false;
   private lastLatencyMs: number | undefined;
   private snoozeTimer: NodeJS.Timeout | undefined;
@@ -108,8 +112,12 @@ export class CompletionService implements vscode.Disposable {
       }),
       registry.onDidChangeActive(async (entry) => {
         if (this.config.completions.source === 'workspaceNgram') return;
-        const serve = await this.modelToServe();
-        if (serve?.id === this.servedEntry?.id && serve?.card.createdAt === this.servedEntry?.card.createdAt && (serve || this.engine instanceof WorkspaceNgram)) return;
+        const choice = await this.servingChoice();
+        const serve = choice.entry;
+        if (serve?.id === this.servedEntry?.id && serve?.card.createdAt === this.servedEntry?.card.createdAt && (serve || this.engine instanceof WorkspaceNgram)) {
+          this.explainNotServing(choice.notServing);
+          return;
+        }
         this.replaceEngine(`${entry ? entry.card.name : 'no model'} is now active`, true);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -150,6 +158,7 @@ export class CompletionService implements vscode.Disposable {
       lastLatencyMs: this.lastLatencyMs,
       snoozedUntil,
       error: this.error,
+      notServing: this.notServing,
     };
   }
 
@@ -219,7 +228,9 @@ export class CompletionService implements vscode.Disposable {
     let model: CompletionModel | undefined;
     let entry: ModelEntry | undefined;
     try {
-      entry = await this.modelToServe();
+      const choice = await this.servingChoice();
+      entry = choice.entry;
+      this.explainNotServing(choice.notServing);
       if (entry) {
         const bytes = await readFile(entry.file);
         model = await modelRuntime().loadCompletionModel(bytes, entry.card.name);
@@ -260,11 +271,29 @@ export class CompletionService implements vscode.Disposable {
    * user's code; the shipped model knows four JavaScript libraries).
    */
   async modelToServe(): Promise<ModelEntry | undefined> {
+    return (await this.servingChoice()).entry;
+  }
+
+  /** Logs and shows (status bar tooltip) why the active model is not serving, once per change. */
+  private explainNotServing(why: string | undefined): void {
+    if (why === this.notServing) return;
+    this.notServing = why;
+    if (why) this.log.info(`completions: not serving ${why}`);
+    this.fire();
+  }
+
+  /**
+   * With source 'auto' a trained model also serves only when, measured at the end of its training,
+   * it saved at least as many keystrokes on validation as an n-gram of the same training files.
+   */
+  private async servingChoice(): Promise<{ entry?: ModelEntry; notServing?: string }> {
     const source = this.config.completions.source;
-    if (source === 'workspaceNgram') return undefined;
+    if (source === 'workspaceNgram') return {};
     const entry = await this.registry.getActive();
-    if (source === 'auto' && entry?.builtIn && !this.registry.isChosen(entry.id)) return undefined;
-    return entry;
+    if (!entry || source !== 'auto') return { entry };
+    if (entry.builtIn) return this.registry.isChosen(entry.id) ? { entry } : {};
+    const decision = decideAutoServing(entry.card.validationCompletion);
+    return decision.serve === 'model' ? { entry } : { notServing: `${entry.card.name}: ${decision.reason}` };
   }
 
   private async startWorkspaceNgram(): Promise<WorkspaceNgram> {

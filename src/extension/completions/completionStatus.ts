@@ -38,6 +38,7 @@ export function describeStatus(s: ServiceStatus, now = Date.now()): { text: stri
         (s.engineLabel && s.engineLabel !== model ? ` (${s.engineLabel})` : '') +
         (s.lastLatencyMs !== undefined ? `; last suggestion in ${formatMs(s.lastLatencyMs)}` : '') +
         (s.error ? `. ${s.error}` : '') +
+        (s.notServing ? `. Not serving ${s.notServing}` : '') +
         '. Click to turn them off.';
   }
   if (s.training) {

@@ -8,9 +8,7 @@ import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ng
 import type { DecodingOptions } from '../../core/completion/engine';
 import type { ServingEngine, Suggestion } from '../../core/completion/servingEngine';
 
-/** Order 8: on held-out files of two codebases, 3-4 points more keystroke savings and higher precision than 6 (docs/completions.md). */
-export { WORKSPACE_NGRAM_ORDER } from '../../core/completion/validationCompletion';
-import { WORKSPACE_NGRAM_ORDER } from '../../core/completion/validationCompletion';
+import { WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
 export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { LanguageShare } from '../../core/corpus/languages';
 import { describeLanguages } from '../../core/corpus/summary';
 import type { ModelFileSummary } from '../../core/modelFile';
+import { validationCompletionOf, type ValidationCompletion } from '../../core/completion/autoServing';
 import { isAtomicWriteLeftover, writeFileAtomic } from '../../node/atomicWrite';
 
 /** Model files end with this (kept here so listing models never loads tfjs). */
@@ -34,6 +35,8 @@ export interface ModelCard {
     readonly excluded?: Readonly<Record<string, number>>;
   };
   readonly bytes: number;
+  /** Keystroke savings on validation, the model against a training-only n-gram (trained since 0.1). */
+  readonly validationCompletion?: ValidationCompletion;
 }
 
 export interface ModelEntry {
@@ -227,6 +230,7 @@ export async function cardOf(bytes: Uint8Array, name?: string): Promise<ModelCar
     validationBitsPerChar: training?.lastEval?.validationBitsPerChar ?? ngram?.validationBitsPerChar,
     corpus: meta.corpus ? corpusCard(meta.corpus) : undefined,
     bytes: summary.bytes,
+    validationCompletion: validationCompletionOf(meta),
   };
 }
 

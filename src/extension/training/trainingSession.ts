@@ -12,6 +12,7 @@ import type { TrainerFromWebviewMessage, TrainingData, TrainingSpec } from '../.
 import type { ModelRegistry } from '../models/modelRegistry';
 import { readConfig } from '../config';
 import { TrainerPanel } from './trainerPanel';
+import { describeValidationCompletion } from '../../core/completion/autoServing';
 
 export interface TrainingPlan {
   readonly spec: TrainingSpec;
@@ -284,8 +285,10 @@ export class TrainingSession implements vscode.Disposable {
     const steps = end === 'panel-closed' || end === 'error' ? Math.max(0, this.savedStep) : this.finalSteps;
     const bits = this.lastEvalReport?.validationBitsPerChar;
     const name = this.spec.name;
+    const measured = this.modelId ? (await this.registry.get(this.modelId))?.card.validationCompletion : undefined;
     const saved = this.modelId
-      ? `"${name}" is saved${this.savedStep >= 0 ? ` (step ${this.savedStep}` + (bits !== undefined ? `, ${bits.toFixed(2)} bits/char held out)` : ')') : ''} and is now the active model.`
+      ? `"${name}" is saved${this.savedStep >= 0 ? ` (step ${this.savedStep}` + (bits !== undefined ? `, ${bits.toFixed(2)} bits/char held out)` : ')') : ''} and is now the active model` +
+        (measured ? `; ${describeValidationCompletion(measured)}.` : '.')
       : 'Nothing was saved: the run ended before its first checkpoint.';
     let message: string;
     switch (end) {

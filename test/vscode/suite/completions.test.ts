@@ -34,14 +34,14 @@ function writeNgram(): string {
 }
 
 /** An LSTM nano with random weights and a scaled output layer: clear (if meaningless) greedy choices. */
-async function writeNeural(): Promise<string> {
+async function writeNeural(metadata: Record<string, unknown> = {}): Promise<string> {
   await tf.setBackend('cpu');
   const tokenizer = CharTokenizer.build([TRAINING_TEXT]);
   const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
   const kernel = model.weights.get('output/kernel')!;
   kernel.assign(tf.tidy(() => kernel.mul(12)));
   const file = path.join(scratch, `lstm-${Math.random().toString(36).slice(2)}.seqlab`);
-  writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
+  writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano', ...metadata } }));
   model.dispose();
   return file;
 }
@@ -311,6 +311,26 @@ describe('inline completions', () => {
       assert.equal(engine?.runtime, 'onnx');
       const { outcome } = await complete(await doc('function add(a, b) {\n  ret'));
       assert.equal(outcome?.kind, 'suggestion');
+    });
+
+    it("under source 'auto', a model that completed validation worse than the n-gram does not serve, and says why", async () => {
+      const worse = { characters: 3000, keystrokeSavings: 0.12, ngramKeystrokeSavings: 0.31, precision: 0.4, ngramPrecision: 0.6 };
+      const previous = (await api.models.getActive())?.id;
+      const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(await writeNeural({ validationCompletion: worse })));
+      try {
+        await vscode.commands.executeCommand('seqlab.selectModel', id);
+        assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram-worker');
+        assert.match(api.completions.service.status().notServing ?? '', /n-gram saved 31% of keystrokes on validation, the model 12%/);
+        assert.match(String(api.completions.status.item.tooltip), /Not serving/);
+        // Chosen explicitly, it serves.
+        await setting('completions.source', 'activeModel');
+        assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
+        assert.equal(api.completions.service.status().notServing, undefined);
+      } finally {
+        await setting('completions.source', undefined);
+        if (previous) await vscode.commands.executeCommand('seqlab.selectModel', previous);
+      }
+      assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
     });
 
     it('state reused while typing gives what a fresh computation gives', async () => {
