@@ -11,6 +11,7 @@ import {
 import { tfjsStepper } from '../../src/core/completion/stepper';
 import { generate } from '../../src/core/generation/generate';
 import { createModel, presetConfig, type ModelState, type SequenceModel, type StepResult } from '../../src/core/models';
+import { DEFAULT_DOCUMENT_CACHE } from '../../src/core/ngram/documentCache';
 import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../src/core/tokenizers';
 import { leakyBagConfig } from './leakyBagModel';
@@ -108,6 +109,37 @@ describe('completion engine', () => {
 
     it('offers nothing below minProbability', async () => {
       assert.equal((await ngramEngine(ngram, { minProbability: 1.01 }).suggest('hello w')).text, '');
+    });
+
+    describe('with the document cache', () => {
+      const workspace = NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: 8 });
+      const cached = () => coreNgramEngine(workspace, decoding(), DEFAULT_DOCUMENT_CACHE);
+      const document = 'let nomTrap = 42;\n'.repeat(3) + 'let nomT';
+
+      it('completes what the document before the cursor repeats, which the workspace never had', async () => {
+        assert.ok(!(await ngramEngine(workspace).suggest(document)).text.startsWith('rap'));
+        assert.equal((await cached().suggest(document)).text, 'rap = 42;');
+      });
+
+      it('suggests exactly what the plain n-gram does before the document has a context to count', async () => {
+        // Contexts are at least DEFAULT_DOCUMENT_CACHE.minContext (5) characters before a counted one.
+        for (const prefix of ['', 'x', 'let x', 'fun']) {
+          assert.deepEqual(await cached().suggest(prefix), await ngramEngine(workspace).suggest(prefix), prefix);
+        }
+        // Longer documents that agree with the workspace keep its suggestion.
+        for (const prefix of ['const answer = comp', 'function compute']) {
+          const [withCache, without] = [await cached().suggest(prefix), await ngramEngine(workspace).suggest(prefix)];
+          assert.equal(withCache.text, without.text, prefix);
+        }
+      });
+
+      it('counts only the text before the cursor: a jump back forgets what came after, as a fresh engine would', async () => {
+        const engine = cached();
+        await engine.suggest(document);
+        const earlier = 'let nomTrap = 42;\nlet nomT';
+        assert.deepEqual(await engine.suggest(earlier), await cached().suggest(earlier));
+        assert.deepEqual(await engine.suggest(document), await cached().suggest(document));
+      });
     });
 
     it('samples reproducibly with a seed', async () => {

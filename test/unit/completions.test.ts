@@ -10,6 +10,7 @@ import {
   type DocumentView,
 } from '../../src/core/completion/controller';
 import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions, type Suggestion } from '../../src/core/completion/engine';
+import { DEFAULT_DOCUMENT_CACHE } from '../../src/core/ngram/documentCache';
 import { PerDocumentEngines, type ServingEngine } from '../../src/core/completion/servingEngine';
 import { tfjsStepper } from '../../src/core/completion/stepper';
 import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../../src/core/completion/suggestionText';
@@ -355,13 +356,22 @@ describe('inline completions', () => {
       try {
         const built = await worker.built;
         assert.deepEqual({ files: built.files, skipped: built.skipped }, { files: 2, skipped: 2 });
-        const local = ngramEngine(
-          NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], { order: WORKSPACE_NGRAM_ORDER }),
-          decoding,
-        );
-        for (const prefix of ['const answer = comp', 'function compute', 'x']) {
-          assert.deepEqual(await worker.suggest('k', prefix, Infinity), await local.suggest(prefix), prefix);
+        // The same model in-process, with a document cache per document as the worker keeps.
+        const counted = NgramModel.train(['const answer = computeTheAnswer();\n'.repeat(20), 'function computeTheAnswer() { return 42; }\n'.repeat(20)], {
+          order: WORKSPACE_NGRAM_ORDER,
+        });
+        const local = new Map<string, ReturnType<typeof ngramEngine>>();
+        const localSuggest = (key: string, prefix: string) => {
+          if (!local.has(key)) local.set(key, ngramEngine(counted, decoding, DEFAULT_DOCUMENT_CACHE));
+          return local.get(key)!.suggest(prefix);
+        };
+        const repeated = 'let nomTrap = 42;\n'.repeat(3) + 'let nomT';
+        for (const [key, prefix] of [['k', 'const answer = comp'], ['k', 'function compute'], ['k', 'x'], ['d', repeated], ['k', 'let nomT']]) {
+          assert.deepEqual(await worker.suggest(key, prefix, Infinity), await localSuggest(key, prefix), prefix);
         }
+        // Each document's cache is its own: what document d repeats completes there only.
+        assert.equal((await worker.suggest('d', repeated, Infinity)).text, 'rap = 42;');
+        assert.notEqual((await worker.suggest('k', 'let nomT', Infinity)).text, 'rap = 42;');
       } finally {
         worker.dispose();
       }

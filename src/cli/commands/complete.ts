@@ -3,6 +3,7 @@
 import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions } from '../../core/completion/engine';
 import { tfjsStepper } from '../../core/completion/stepper';
+import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { backendOption, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
 
@@ -58,7 +59,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     minSuggestionProbability: o.number('min-suggestion-probability', 0),
   };
   const loaded = await readModel(args.positionals[0], o.string('backend', 'wasm') as BackendName);
-  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options) : neuralEngine(tfjsStepper(loaded.model), loaded.tokenizer, options);
+  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options, DEFAULT_DOCUMENT_CACHE) : neuralEngine(tfjsStepper(loaded.model), loaded.tokenizer, options);
   let result: CompleteJson;
   try {
     const suggestion = await engine.suggest(prefix);

@@ -18,6 +18,7 @@
 // as nothing.
 import { chooseToken, tokenProbability } from '../generation/sampling';
 import type { ModelConfig } from '../models/sequenceModel';
+import { DocumentCache, type DocumentCacheOptions } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
@@ -120,15 +121,31 @@ export function contextCharsFor(config: ModelConfig, tokenizerKind: Tokenizer['k
 
 // ---- n-gram -----------------------------------------------------------------------------
 
-export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAULT_DECODING): CompletionEngine {
+/**
+ * The n-gram as an engine. With `documentCache`, the engine keeps counting the text before the
+ * cursor (the prefix it is given, which the controller keeps anchored as the user types) and
+ * mixes those counts over the model's distribution at each character it suggests; the prefix
+ * is counted after it was scored, never before. One engine per document then.
+ */
+export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAULT_DECODING, documentCache?: DocumentCacheOptions): CompletionEngine {
   const rng = createRng(decoding.seed);
   // The model reads at most order − 1 characters back; twice as many code units always hold them.
-  const contextUnits = 2 * Math.max(1, ngram.order - 1);
+  const contextUnits = 2 * Math.max(1, ngram.order - 1, (documentCache?.order ?? 0) - 1);
   const tail = (text: string) => text.slice(Math.max(0, text.length - contextUnits));
+  const cache = documentCache ? new DocumentCache(documentCache) : undefined;
+  const symbolOf = cache ? symbolIndex(ngram.chars) : undefined;
+
+  /** The next character's distribution after `context`, the document's counts mixed in. */
+  function distribution(context: string): { chars: readonly string[]; probs: Float64Array } {
+    const d = ngram.distribution(tail(context));
+    if (cache) cache.mixInto(tail(context), d.probs, symbolOf!);
+    return d;
+  }
 
   function suggestNow(prefix: string, maxChars: number, expected: string | undefined): Suggestion {
+    cache?.sync(prefix);
     const limit = Math.max(0, Math.min(decoding.maxTokens, maxChars, expected === undefined ? Infinity : expected.length + 1));
-    if (decoding.temperature === 0) {
+    if (decoding.temperature === 0 && !cache) {
       const c = ngram.complete(tail(prefix), {
         maxChars: limit,
         stopAtNewline: !decoding.multiline,
@@ -141,9 +158,13 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
     let product = 1;
     const probabilities: number[] = [];
     while (probabilities.length < limit) {
-      const d = ngram.distribution(tail(prefix + text));
-      const logits = Array.from(d.probs, (p) => Math.log(p));
-      const { id } = chooseToken(logits, { temperature: decoding.temperature, topK: decoding.topK }, rng);
+      const d = distribution(prefix.slice(Math.max(0, prefix.length - contextUnits)) + text);
+      let id = 0;
+      if (decoding.temperature === 0) {
+        for (let k = 1; k < d.probs.length; k++) if (d.probs[k] > d.probs[id]) id = k;
+      } else {
+        id = chooseToken(Array.from(d.probs, (p) => Math.log(p)), { temperature: decoding.temperature, topK: decoding.topK }, rng).id;
+      }
       const ch = d.chars[id];
       const p = d.probs[id];
       if (!decoding.multiline && (ch === '\n' || ch === '\r')) break;
@@ -158,8 +179,17 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
 
   return {
     suggest: (prefix, maxChars = Infinity, expected) => Promise.resolve(suggestNow(prefix, maxChars, expected)),
-    dispose() {},
+    dispose: () => cache?.clear(),
   };
+}
+
+/** Code unit → index in `chars` (−1 for none); characters outside the BMP are not cached. */
+function symbolIndex(chars: readonly string[]): (unit: number) => number {
+  const index = new Map<number, number>();
+  chars.forEach((ch, i) => {
+    if (ch.length === 1) index.set(ch.charCodeAt(0), i);
+  });
+  return (unit) => index.get(unit) ?? -1;
 }
 
 // ---- neural -----------------------------------------------------------------------------

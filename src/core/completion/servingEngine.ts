@@ -2,7 +2,9 @@
 // of engine.ts in the host (n-gram; neural over tfjs or ONNX Runtime) or the workspace n-gram in a
 // worker thread. No vscode and no runtime imports here.
 import type { SequenceModel } from '../models/sequenceModel';
+import { DEFAULT_DOCUMENT_CACHE, type DocumentCacheOptions } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
+import { MAX_WINDOW_CHARS } from './controller';
 import { contextCharsFor, neuralEngine, ngramEngine, type CompletionEngine, type DecodingOptions, type EngineTokenizer, type Suggestion } from './engine';
 import type { Stepper } from './stepper';
 
@@ -73,9 +75,19 @@ export class PerDocumentEngines implements ServingEngine {
   }
 }
 
-/** An n-gram model file served in the host: one engine (it keeps no state per document). */
-export function ngramServing(label: string, ngram: NgramModel, decoding: DecodingOptions): ServingEngine {
-  return new PerDocumentEngines(label, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, decoding), 1);
+/**
+ * An n-gram model as served: by default with the document cache (ngram/documentCache.ts), each
+ * document its own engine given its text before the cursor, up to the controller's longest
+ * window; with `null`, one stateless engine for every document.
+ */
+export function ngramServing(
+  label: string,
+  ngram: NgramModel,
+  decoding: DecodingOptions,
+  documentCache: DocumentCacheOptions | null = DEFAULT_DOCUMENT_CACHE,
+): ServingEngine {
+  if (!documentCache) return new PerDocumentEngines(label, 'ngram', 2 * ngram.order, () => ngramEngine(ngram, decoding), 1);
+  return new PerDocumentEngines(label, 'ngram', MAX_WINDOW_CHARS, () => ngramEngine(ngram, decoding, documentCache));
 }
 
 /** A neural model over `stepper` (tfjs or ONNX Runtime), an engine per document. */

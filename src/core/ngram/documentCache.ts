@@ -13,7 +13,9 @@
 // observations the distribution below is worth. Contexts shorter than `minContext` are left out:
 // the document's counts after one or two characters say less than the workspace's after seven.
 //
-// Not yet wired into the served engines: the mix has to be measured on held-out files first.
+// Served by every n-gram engine (completion/servingEngine.ts `ngramServing`): the workspace
+// n-gram, n-gram model files, `seqlab eval`. The defaults were chosen on held-out files of three
+// codebases (bench/documentCacheSweep.ts; docs/completions.md has the figures).
 //
 // The cache counts code units; a character outside the static model's vocabulary is counted in
 // contexts but cannot be predicted (the static model has no outcome for it).
@@ -27,8 +29,11 @@ export interface DocumentCacheOptions {
   readonly concentration: number;
 }
 
-/** A starting point, not yet chosen by measurement: the cache is not served yet (see docs/completions.md). */
-export const DEFAULT_DOCUMENT_CACHE: DocumentCacheOptions = { order: 8, minContext: 3, concentration: 1 };
+/**
+ * Contexts of 5+ characters, each worth 8 observations of the level below: shorter contexts or a
+ * smaller β let a few document counts override the workspace's longer context and cost keystrokes.
+ */
+export const DEFAULT_DOCUMENT_CACHE: DocumentCacheOptions = { order: 8, minContext: 5, concentration: 8 };
 
 /** Past this many characters of difference, counting afresh is cheaper than undoing counts. */
 const RECOUNT_BEYOND = 1 << 15;

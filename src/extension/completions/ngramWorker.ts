@@ -2,7 +2,9 @@
 // suggestions from it, so that neither reading and counting the workspace (about a second per
 // half megabyte) nor a slow suggestion ever blocks the extension host.
 import { parentPort } from 'node:worker_threads';
-import { ngramEngine, type CompletionEngine, type DecodingOptions } from '../../core/completion/engine';
+import type { DecodingOptions } from '../../core/completion/engine';
+import { ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
+import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
 import { NgramModel } from '../../core/ngram/ngram';
 import { excludeByPath, judgeFile } from '../../core/corpus/filters';
 import { readBounded } from '../../node/boundedRead';
@@ -31,11 +33,18 @@ export interface ConfigureRequest {
 export interface SuggestRequest {
   readonly type: 'suggest';
   readonly id: number;
+  /** Each document has its own cache of the text before its cursor. */
+  readonly documentKey: string;
   readonly prefix: string;
   readonly maxChars: number;
 }
 
-export type WorkerRequest = BuildRequest | ConfigureRequest | SuggestRequest;
+export interface ForgetRequest {
+  readonly type: 'forget';
+  readonly documentKey: string;
+}
+
+export type WorkerRequest = BuildRequest | ConfigureRequest | SuggestRequest | ForgetRequest;
 
 export interface BuiltReply {
   readonly type: 'built';
@@ -93,7 +102,11 @@ function serve(): void {
   const port = parentPort;
   if (!port) return;
   let model: NgramModel | undefined;
-  let engine: CompletionEngine | undefined;
+  let engine: ServingEngine | undefined;
+  const serving = (m: NgramModel, decoding: DecodingOptions) => {
+    engine?.dispose();
+    return ngramServing('workspace n-gram', m, decoding, DEFAULT_DOCUMENT_CACHE);
+  };
   const post = (reply: WorkerReply) => port.postMessage(reply);
 
   port.on('message', (request: WorkerRequest) => {
@@ -104,7 +117,7 @@ function serve(): void {
           try {
             const { texts, skipped } = await readTexts(request.files, request.maxFileBytes, request.maxTotalChars);
             model = NgramModel.train(texts, { order: request.order });
-            engine = ngramEngine(model, request.decoding);
+            engine = serving(model, request.decoding);
             const characters = texts.reduce((n, t) => n + t.length, 0);
             post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started });
           } catch (e) {
@@ -113,7 +126,7 @@ function serve(): void {
           break;
         }
         case 'configure':
-          if (model) engine = ngramEngine(model, request.decoding);
+          if (model) engine = serving(model, request.decoding);
           break;
         case 'suggest':
           if (!engine) {
@@ -121,7 +134,7 @@ function serve(): void {
             break;
           }
           try {
-            const s = await engine.suggest(request.prefix, request.maxChars);
+            const s = await engine.suggest(request.documentKey, request.prefix, request.maxChars);
             post({ type: 'suggestion', id: request.id, ...s });
           } catch (e) {
             post({ type: 'error', id: request.id, message: (e as Error).message });

@@ -7,8 +7,9 @@ import { Worker } from 'node:worker_threads';
 import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ngramWorker';
 import type { DecodingOptions } from '../../core/completion/engine';
 import type { ServingEngine, Suggestion } from '../../core/completion/servingEngine';
-
 import { WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
+import { MAX_WINDOW_CHARS } from '../../core/completion/controller';
+
 export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;
 
@@ -25,7 +26,8 @@ export interface WorkspaceNgramOptions {
 export class WorkspaceNgram implements ServingEngine {
   readonly label = 'workspace n-gram';
   readonly runtime = 'ngram-worker';
-  readonly contextChars = 64;
+  /** The document cache counts the text before the cursor: the whole window goes to the worker. */
+  readonly contextChars = MAX_WINDOW_CHARS;
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (s: Suggestion) => void; reject: (e: Error) => void }>();
@@ -68,18 +70,18 @@ export class WorkspaceNgram implements ServingEngine {
     this.post({ type: 'configure', decoding });
   }
 
-  suggest(_documentKey: string, prefix: string, maxChars: number): Promise<Suggestion> {
+  suggest(documentKey: string, prefix: string, maxChars: number): Promise<Suggestion> {
     if (this.disposed) return Promise.reject(new Error('the workspace n-gram was disposed'));
     const id = this.nextId++;
-    // Only the last characters matter to an n-gram model: send no more.
-    const tail = prefix.slice(Math.max(0, prefix.length - this.contextChars));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ type: 'suggest', id, prefix: tail, maxChars: Number.isFinite(maxChars) ? maxChars : 1e6 });
+      this.post({ type: 'suggest', id, documentKey, prefix, maxChars: Number.isFinite(maxChars) ? maxChars : 1e6 });
     });
   }
 
-  forget(): void {}
+  forget(documentKey: string): void {
+    if (!this.disposed) this.post({ type: 'forget', documentKey });
+  }
 
   dispose(): void {
     if (this.disposed) return;
