@@ -292,6 +292,26 @@ describe('inline completions', () => {
     assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram');
   });
 
+  it("the workspace n-gram also counts the open document before the cursor, unsaved edits included", async () => {
+    try {
+      for (const key of ['minConfidence', 'minTokenProbability', 'minSuggestionProbability']) await setting(`completions.${key}`, 0);
+      await setting('completions.source', 'workspaceNgram');
+      assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram-worker');
+      // An identifier no workspace file has, repeated in an unsaved editor: only the document cache
+      // knows it (its characters are all in hello.js: the cache predicts none the n-gram lacks).
+      const d = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'let tusmor = exports;\n'.repeat(3) + 'let tusm' });
+      const { items, outcome } = await complete(d);
+      assert.ok(items, JSON.stringify(outcome));
+      assert.equal(insertText(items[0]), 'or = exports;');
+      // A document of its own does not see another's counts.
+      const other = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'let tusm' });
+      const elsewhere = await complete(other);
+      assert.notEqual(elsewhere.items?.length ? insertText(elsewhere.items[0]) : '', 'or = exports;');
+    } finally {
+      for (const key of ['minConfidence', 'minTokenProbability', 'minSuggestionProbability', 'source']) await setting(`completions.${key}`, undefined);
+    }
+  });
+
   describe('with a neural model (ONNX Runtime in the extension host)', () => {
     before(async () => {
       const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(await writeNeural()));
