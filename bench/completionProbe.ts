@@ -64,7 +64,6 @@ async function main(): Promise<void> {
   const storage = mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-storage-'));
 
   let t = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const extension = require(path.join(root, 'dist', 'extension.js')) as { activate(context: unknown): SequenceLabApi };
   const requireMs = performance.now() - t;
   const api = extension.activate(stubContext(root, storage));

@@ -23,7 +23,6 @@ export interface MachineInfo {
 
 function packageVersion(name: string): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
     return 'unknown';

@@ -30,7 +30,6 @@ export async function loadOnnxRuntime(): Promise<typeof Ort> {
     const wasmPaths = ortWasmFolder();
     // require, not import(): a bundler then picks the package's CommonJS Node build; its ES
     // module build reads import.meta.url, which a CommonJS bundle does not have.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ort = require('onnxruntime-web') as typeof Ort;
     ort.env.wasm.numThreads = 1; // threads need workers and gain nothing on our 2-core machines
     ort.env.wasm.wasmPaths = wasmPaths;
