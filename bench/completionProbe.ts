@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       if (r.items?.length) typedCharSuggestions++;
       const o = provider.lastOutcome;
       const key = o === undefined ? 'unknown' : o.kind === 'suggestion' ? o.source : o.reason;
+      if (process.env.SEQLAB_DEBUG && o?.kind === 'none' && o.reason === 'error') console.error((o as { detail?: string }).detail);
       typedCharOutcomes[key] = (typedCharOutcomes[key] ?? 0) + 1;
       if (key !== 'memory') typedCharComputedMs.push(r.ms);
     }

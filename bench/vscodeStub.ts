@@ -64,6 +64,9 @@ export class Uri {
     readonly scheme: string,
     readonly fsPath: string,
   ) {}
+  get path(): string {
+    return this.fsPath;
+  }
   static file(p: string): Uri {
     return new Uri('file', p);
   }
@@ -141,8 +144,16 @@ export function stubContext(extensionPath: string, storagePath: string) {
 
 /** Settings the stub reports instead of the defaults, by full key ("seqlab.completions.debounceMs"). */
 export const stubSettings = new Map<string, unknown>();
-/** What workspace.findFiles finds (absolute paths). */
+/** What workspace.findFiles finds (absolute paths); no .gitignore is found. */
 export const stubFiles: string[] = [];
+
+/** The one workspace folder: the deepest folder holding every stub file (none without files). */
+function stubWorkspaceFolders(): Array<{ uri: Uri; name: string; index: number }> | undefined {
+  if (stubFiles.length === 0) return undefined;
+  let root = stubFiles[0].slice(0, stubFiles[0].lastIndexOf('/'));
+  for (const f of stubFiles) while (!f.startsWith(`${root}/`)) root = root.slice(0, root.lastIndexOf('/'));
+  return [{ uri: Uri.file(root), name: root.slice(root.lastIndexOf('/') + 1) || 'workspace', index: 0 }];
+}
 
 const noop = () => new Disposable();
 const event = () => new Disposable();
@@ -202,9 +213,11 @@ const knownApi = {
     onDidOpenTextDocument: event,
     onDidSaveTextDocument: event,
     createFileSystemWatcher: () => ({ onDidCreate: event, onDidDelete: event, onDidChange: event, dispose() {} }),
-    findFiles: async () => stubFiles.map((f) => Uri.file(f)),
+    findFiles: async (pattern: { pattern?: string }) => (pattern?.pattern?.includes('.gitignore') ? [] : stubFiles.map((f) => Uri.file(f))),
     textDocuments: [],
-    workspaceFolders: undefined,
+    get workspaceFolders() {
+      return stubWorkspaceFolders();
+    },
   },
   env: { language: 'en' },
 };

@@ -121,6 +121,11 @@ describe('completion engine', () => {
         assert.equal((await cached().suggest(document)).text, 'rap = 42;');
       });
 
+      it('has nothing to suggest when nothing was counted (an empty workspace)', async () => {
+        const empty = NgramModel.train([''], { order: 8 });
+        assert.equal((await coreNgramEngine(empty, decoding(), DEFAULT_DOCUMENT_CACHE).suggest(document)).text, '');
+      });
+
       it('suggests exactly what the plain n-gram does before the document has a context to count', async () => {
         // Contexts are at least DEFAULT_DOCUMENT_CACHE.minContext (5) characters before a counted one.
         for (const prefix of ['', 'x', 'let x', 'fun']) {

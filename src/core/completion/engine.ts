@@ -159,6 +159,7 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
     const probabilities: number[] = [];
     while (probabilities.length < limit) {
       const d = distribution(prefix.slice(Math.max(0, prefix.length - contextUnits)) + text);
+      if (d.probs.length === 0) break; // nothing was counted: no character to suggest
       let id = 0;
       if (decoding.temperature === 0) {
         for (let k = 1; k < d.probs.length; k++) if (d.probs[k] > d.probs[id]) id = k;
