@@ -18,7 +18,7 @@ import { readCorpus } from '../src/node/corpus';
 
 /** Bits per character of `texts`, each from its start, the cache (if any) counting as it goes. */
 function bitsPerChar(ngram: NgramModel, texts: readonly string[], options: DocumentCacheOptions | undefined): number {
-  const index = new Map(ngram.chars.map((ch, i) => [ch, i]));
+  const symbolOf = (unit: number) => ngram.indexOfUnit(unit);
   let bits = 0;
   let n = 0;
   for (const text of texts) {
@@ -26,15 +26,15 @@ function bitsPerChar(ngram: NgramModel, texts: readonly string[], options: Docum
     for (let i = 0; i < text.length; i++) {
       const context = text.slice(Math.max(0, i - 2 * ngram.order), i);
       const d = ngram.distribution(context);
-      const k = index.get(text[i]);
+      const k = symbolOf(text.charCodeAt(i));
       let p: number;
-      if (k === undefined) p = d.unknown;
+      if (k < 0) p = d.unknown;
       else if (cache) {
         cache.sync(text.slice(0, i));
         // The mix renormalises over known characters; scale back so the unknown mass stays.
         const known = 1 - d.unknown;
         const probs = d.probs.map((x) => x / known);
-        cache.mixInto(context, probs, (unit) => index.get(String.fromCharCode(unit)) ?? -1);
+        cache.mixInto(context, probs, symbolOf);
         p = probs[k] * known;
       } else p = d.probs[k];
       bits -= Math.log2(Math.max(p, 1e-12));

@@ -295,6 +295,14 @@ describe('n-gram model (interpolated Kneser-Ney)', () => {
     });
   });
 
+  it('names the index of a character by its code unit, as in its distributions', () => {
+    const m = NgramModel.train(['héllo wörld 😀'], { order: 3 });
+    for (const ch of ['h', 'é', ' ', 'ö']) assert.equal(m.indexOfUnit(ch.charCodeAt(0)), m.chars.indexOf(ch), ch);
+    assert.equal(m.indexOfUnit('z'.charCodeAt(0)), -1);
+    // Half of a surrogate pair is no character of its own.
+    assert.equal(m.indexOfUnit('😀'.charCodeAt(0)), -1);
+  });
+
   it('rejects bad options and bad characters', () => {
     assert.throws(() => NgramModel.train(['a'], { order: 0 }), /order must be an integer in 1\.\.12/);
     assert.throws(() => NgramModel.train(['a'], { order: 13 }), RangeError);

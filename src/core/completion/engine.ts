@@ -133,12 +133,13 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
   const contextUnits = 2 * Math.max(1, ngram.order - 1, (documentCache?.order ?? 0) - 1);
   const tail = (text: string) => text.slice(Math.max(0, text.length - contextUnits));
   const cache = documentCache ? new DocumentCache(documentCache) : undefined;
-  const symbolOf = cache ? symbolIndex(ngram.chars) : undefined;
+  const symbolOf = (unit: number) => ngram.indexOfUnit(unit);
 
   /** The next character's distribution after `context`, the document's counts mixed in. */
   function distribution(context: string): { chars: readonly string[]; probs: Float64Array } {
-    const d = ngram.distribution(tail(context));
-    if (cache) cache.mixInto(tail(context), d.probs, symbolOf!);
+    const recent = tail(context);
+    const d = ngram.distribution(recent);
+    cache?.mixInto(recent, d.probs, symbolOf);
     return d;
   }
 
@@ -154,11 +155,13 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
       });
       return summarize(c.text, c.probabilities);
     }
+    // The prefix may be a whole window (the cache's): only its tail is joined to what is suggested.
+    const recent = tail(prefix);
     let text = '';
     let product = 1;
     const probabilities: number[] = [];
     while (probabilities.length < limit) {
-      const d = distribution(prefix.slice(Math.max(0, prefix.length - contextUnits)) + text);
+      const d = distribution(recent + text);
       if (d.probs.length === 0) break; // nothing was counted: no character to suggest
       let id = 0;
       if (decoding.temperature === 0) {
@@ -182,15 +185,6 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
     suggest: (prefix, maxChars = Infinity, expected) => Promise.resolve(suggestNow(prefix, maxChars, expected)),
     dispose: () => cache?.clear(),
   };
-}
-
-/** Code unit → index in `chars` (−1 for none); characters outside the BMP are not cached. */
-function symbolIndex(chars: readonly string[]): (unit: number) => number {
-  const index = new Map<number, number>();
-  chars.forEach((ch, i) => {
-    if (ch.length === 1) index.set(ch.charCodeAt(0), i);
-  });
-  return (unit) => index.get(unit) ?? -1;
 }
 
 // ---- neural -----------------------------------------------------------------------------

@@ -191,6 +191,12 @@ export class NgramModel {
     return this.probabilityAt(history, history.length, next);
   }
 
+  /** Index in `chars` (and in a distribution's probs) of the character with this UTF-16 code unit; −1 for none. */
+  indexOfUnit(unit: number): number {
+    const symbol = unit >= 0xd800 && unit <= 0xdfff ? UNSEEN : this.symbols.of(unit);
+    return symbol === UNSEEN ? -1 : symbol - 1;
+  }
+
   /** The distribution of the next character; probs and unknown sum to 1. */
   distribution(context: string): CharDistribution {
     const history = this.symbols.context(context, this.order - 1);
