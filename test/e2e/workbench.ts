@@ -92,7 +92,10 @@ async function settledRows(ready: (firstRow: string) => boolean, timeoutMs = 15_
 /** Runs a command from the palette by its full title, as a person would. */
 export async function runCommand(title: string): Promise<void> {
   const { page } = e2e();
-  const entries = await paletteEntries(title);
+  // On a loaded machine the list has been seen to stay unfiltered although the text was typed:
+  // open the palette afresh once before giving up.
+  let entries = await paletteEntries(title);
+  if (!entries.some((e) => e.includes(title))) entries = await paletteEntries(title);
   if (!entries.some((e) => e.includes(title))) throw new Error(`"${title}" not in the palette: ${entries.join(' | ')}`);
   await page.keyboard.press('Enter');
 }
