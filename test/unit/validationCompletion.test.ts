@@ -33,6 +33,22 @@ describe('validation completion (auto never makes completions worse)', () => {
     );
   });
 
+  it('the hybrid serves when it saves the most; else the better of the model and the n-gram', () => {
+    const gate = { weights: [1, 0, 0, 0, 0], fittedOn: 100 };
+    const withHybrid = (hybrid: number, model: number, ngram: number): ValidationCompletion => ({
+      ...measured(model, ngram),
+      hybrid: { keystrokeSavings: hybrid, precision: 0.7, gate, fittedOnReplay: false },
+    });
+    assert.deepEqual(decideAutoServing(withHybrid(0.32, 0.22, 0.31)), { serve: 'hybrid', reason: 'hybrid-saves-most', gate });
+    assert.equal(decideAutoServing(withHybrid(0.31, 0.22, 0.31)).serve, 'hybrid');
+    assert.equal(decideAutoServing(withHybrid(0.3, 0.22, 0.31)).serve, 'ngram');
+    assert.equal(decideAutoServing(withHybrid(0.3, 0.35, 0.31)).serve, 'model');
+    const stored = JSON.parse(JSON.stringify({ validationCompletion: withHybrid(0.32, 0.22, 0.31) }));
+    assert.deepEqual(validationCompletionOf(stored), withHybrid(0.32, 0.22, 0.31));
+    const malformed = JSON.parse(JSON.stringify({ validationCompletion: { ...measured(0.2, 0.3), hybrid: { keystrokeSavings: 0.4, gate: { weights: [1] } } } }));
+    assert.deepEqual(validationCompletionOf(malformed), measured(0.2, 0.3));
+  });
+
   it('reads the field from metadata through a JSON round trip; absent or malformed is undefined', () => {
     const stored = JSON.parse(JSON.stringify({ validationCompletion: { ...measured(0.2, 0.3), precision: NaN } }));
     assert.deepEqual(validationCompletionOf(stored), { ...measured(0.2, 0.3), precision: null });
@@ -65,6 +81,11 @@ describe('validation completion (auto never makes completions worse)', () => {
         assert.equal(measured.characters, validation[0].length);
         assert.equal(measured.ngramKeystrokeSavings, independent.savings);
         assert.ok(measured.keystrokeSavings >= 0 && measured.keystrokeSavings <= 1);
+        // A character model is also measured mixed with the n-gram; validation this short fits the gate on the replay.
+        assert.ok(measured.hybrid, 'a hybrid measurement');
+        assert.equal(measured.hybrid.gate.weights.length, 5);
+        assert.equal(measured.hybrid.gate.fittedOn, validation[0].length - 1);
+        assert.equal(measured.hybrid.fittedOnReplay, true);
       } finally {
         model.dispose();
       }

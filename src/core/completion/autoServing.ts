@@ -1,12 +1,25 @@
 // Whether under seqlab.completions.source 'auto' a trained model serves, from what training
 // measured on validation (validationCompletion.ts). Small on purpose: the host reads it from model
 // cards without loading the evaluation code. No vscode, no DOM.
+import { hybridGateOf, type HybridGate } from './hybrid';
 
 /** Order 8: on held-out files of two codebases, 3-4 points more keystroke savings and higher precision than 6 (docs/completions.md). */
 export const WORKSPACE_NGRAM_ORDER = 8;
 
 /** Validation characters replayed at the end of training: enough to rank, done in seconds. */
 export const VALIDATION_REPLAY_CHARS = 3000;
+
+/** Validation characters (after the replayed ones) the hybrid's gate is fitted on. */
+export const GATE_FIT_CHARS = 4000;
+
+/** The same replay through the hybrid (hybrid.ts): the model mixed with the n-gram by its gate. */
+export interface HybridCompletion {
+  readonly keystrokeSavings: number;
+  readonly precision: number | null;
+  readonly gate: HybridGate;
+  /** Whether the gate was fitted on the replayed characters themselves (validation too short for both). */
+  readonly fittedOnReplay: boolean;
+}
 
 /** Stored in ModelMetadata.validationCompletion. */
 export interface ValidationCompletion {
@@ -18,20 +31,28 @@ export interface ValidationCompletion {
   /** NaN (stored as null) when nothing was shown. */
   readonly precision: number | null;
   readonly ngramPrecision: number | null;
+  /** Absent for word-level models (the n-gram counts characters) and in older files. */
+  readonly hybrid?: HybridCompletion;
 }
 
 export type AutoServingDecision =
   | { readonly serve: 'model'; readonly reason: 'no-measurement' | 'model-saves-more' }
+  | { readonly serve: 'hybrid'; readonly reason: 'hybrid-saves-most'; readonly gate: HybridGate }
   | { readonly serve: 'ngram'; readonly reason: string };
 
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 
 /**
- * Under 'auto': the model serves when it saved at least as many keystrokes on validation as the
- * n-gram did; a file without the measurement (saved before it existed) serves as before.
+ * Under 'auto', whichever saved the most keystrokes on validation: the hybrid (the model with the
+ * workspace n-gram mixed in), the model alone, or the n-gram alone, ties going in that order. A
+ * file without the measurement (saved before it existed) serves the model as before.
  */
 export function decideAutoServing(measured: ValidationCompletion | undefined): AutoServingDecision {
   if (!measured) return { serve: 'model', reason: 'no-measurement' };
+  const { hybrid } = measured;
+  if (hybrid && hybrid.keystrokeSavings >= Math.max(measured.keystrokeSavings, measured.ngramKeystrokeSavings)) {
+    return { serve: 'hybrid', reason: 'hybrid-saves-most', gate: hybrid.gate };
+  }
   if (measured.keystrokeSavings >= measured.ngramKeystrokeSavings) return { serve: 'model', reason: 'model-saves-more' };
   return {
     serve: 'ngram',
@@ -41,14 +62,28 @@ export function decideAutoServing(measured: ValidationCompletion | undefined): A
   };
 }
 
-/** One sentence for the end of training: both savings and what 'auto' does with them. */
+/** One sentence for the end of training: the savings and what 'auto' does with them. */
 export function describeValidationCompletion(measured: ValidationCompletion): string {
-  const both =
+  const hybrid = measured.hybrid ? `, the two mixed ${percent(measured.hybrid.keystrokeSavings)}` : '';
+  const all =
     `on validation text it saves ${percent(measured.keystrokeSavings)} of keystrokes, ` +
-    `an n-gram of the same training files ${percent(measured.ngramKeystrokeSavings)}`;
-  return decideAutoServing(measured).serve === 'model'
-    ? `${both}: it serves completions`
-    : `${both}: under seqlab.completions.source 'auto' the workspace n-gram keeps serving`;
+    `an n-gram of the same training files ${percent(measured.ngramKeystrokeSavings)}${hybrid}`;
+  switch (decideAutoServing(measured).serve) {
+    case 'hybrid':
+      return `${all}: completions mix the model with the workspace n-gram`;
+    case 'model':
+      return `${all}: it serves completions`;
+    case 'ngram':
+      return `${all}: under seqlab.completions.source 'auto' the workspace n-gram keeps serving`;
+  }
+}
+
+function hybridOf(h: unknown): HybridCompletion | undefined {
+  if (!h || typeof h !== 'object') return undefined;
+  const v = h as Partial<HybridCompletion>;
+  const gate = hybridGateOf(v.gate);
+  if (typeof v.keystrokeSavings !== 'number' || !gate) return undefined;
+  return { keystrokeSavings: v.keystrokeSavings, precision: typeof v.precision === 'number' ? v.precision : null, gate, fittedOnReplay: v.fittedOnReplay === true };
 }
 
 /** The field read from metadata, or undefined when absent or malformed (old files stay loadable). */
@@ -57,5 +92,13 @@ export function validationCompletionOf(metadata: { readonly [key: string]: unkno
   if (!v || typeof v !== 'object') return undefined;
   if (typeof v.characters !== 'number' || typeof v.keystrokeSavings !== 'number' || typeof v.ngramKeystrokeSavings !== 'number') return undefined;
   const orNull = (x: unknown) => (typeof x === 'number' ? x : null);
-  return { characters: v.characters, keystrokeSavings: v.keystrokeSavings, ngramKeystrokeSavings: v.ngramKeystrokeSavings, precision: orNull(v.precision), ngramPrecision: orNull(v.ngramPrecision) };
+  const hybrid = hybridOf(v.hybrid);
+  return {
+    characters: v.characters,
+    keystrokeSavings: v.keystrokeSavings,
+    ngramKeystrokeSavings: v.ngramKeystrokeSavings,
+    precision: orNull(v.precision),
+    ngramPrecision: orNull(v.ngramPrecision),
+    ...(hybrid ? { hybrid } : {}),
+  };
 }

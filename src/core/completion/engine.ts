@@ -16,13 +16,14 @@
 // exactly right (the product of its tokens' probabilities), and decoding ends before the token
 // that would bring that chance under `minSuggestionProbability`; an empty suggestion is shown
 // as nothing.
-import { chooseToken, tokenProbability } from '../generation/sampling';
+import { chooseToken, softmax, tokenProbability } from '../generation/sampling';
 import type { ModelConfig } from '../models/sequenceModel';
 import { DocumentCache, type DocumentCacheOptions } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
 import type { Tokenizer } from '../tokenizers/tokenizer';
+import type { NextTokenBlend } from './hybrid';
 import type { Stepper } from './stepper';
 
 export interface Suggestion {
@@ -234,14 +235,18 @@ interface TrailNode<S> {
 
 /**
  * The neural engine. Calls run one after another (they share the state trail); a call that a
- * newer one supersedes stops between model calls with `Superseded`.
+ * newer one supersedes stops between model calls with `Superseded`. With `blend` (hybrid.ts, a
+ * character tokenizer), each character is chosen from the network's distribution mixed with
+ * the blend's.
  */
 export function neuralEngine<S>(
   stepper: Stepper<S>,
   tokenizer: EngineTokenizer,
   decoding: DecodingOptions = DEFAULT_DECODING,
   contextChars = DEFAULT_CONTEXT_CHARS,
+  blend?: NextTokenBlend,
 ): CompletionEngine {
+  if (blend && tokenizer.kind !== 'char') throw new Error('a blend mixes characters: it needs a character tokenizer');
   const rng = createRng(decoding.seed);
   // Text of each token, and whether it may be suggested: not <unk>, not a lone non-ASCII byte.
   const tokenTexts: string[] = [];
@@ -327,6 +332,19 @@ export function neuralEngine<S>(
     return { id, probability: tokenProbability(masked, id) };
   }
 
+  /** The best (or sampled) suggestible token of the blended distribution after `context`. */
+  async function chooseBlended(logits: Float32Array, context: string): Promise<{ id: number; probability: number } | null> {
+    const probs = await blend!.mix(context, softmax(logits));
+    let id = -1;
+    if (decoding.temperature === 0) {
+      for (let i = 0; i < probs.length; i++) if (suggestible[i] && (id < 0 || probs[i] > probs[id])) id = i;
+    } else {
+      const logProbs = Array.from(probs, (p, i) => (suggestible[i] && p > 0 ? Math.log(p) : -Infinity));
+      if (logProbs.some((v) => v > -Infinity)) id = chooseToken(logProbs, { temperature: decoding.temperature, topK: decoding.topK }, rng).id;
+    }
+    return id < 0 ? null : { id, probability: probs[id] };
+  }
+
   async function run(prefix: string, maxChars: number, expected: string | undefined, mine: number): Promise<Suggestion> {
     if (mine !== turn || disposed) throw new Superseded();
     running = true;
@@ -344,6 +362,7 @@ export function neuralEngine<S>(
         pending = pending.slice(stable);
       }
       if (maxChars <= 0) return NOTHING;
+      await blend?.sync(prefix);
 
       // All pending pieces but the last are fed as they are; the last one is healed.
       const pieces = tokenizer.kind === 'char' ? [] : preTokenize(pending);
@@ -360,7 +379,9 @@ export function neuralEngine<S>(
         const logits = logitsAt(k);
         if (!logits) break;
         const generated = tokenizer.decode(ids);
-        const choice = choose(logits, generated.length < heal.length ? heal.slice(generated.length) : '');
+        const healing = generated.length < heal.length ? heal.slice(generated.length) : '';
+        const choice = blend && healing === '' ? await chooseBlended(logits, prefix + generated.slice(heal.length)) : choose(logits, healing);
+        if (mine !== turn) throw new Superseded();
         if (choice === null) break;
         if (choice.probability < decoding.minProbability || product * choice.probability < decoding.minSuggestionProbability) break;
         product *= choice.probability;
@@ -399,6 +420,7 @@ export function neuralEngine<S>(
     truncate(0);
     release(rootState);
     rootLogits = null;
+    blend?.dispose();
   }
 
   return {

@@ -6,6 +6,7 @@ import { DEFAULT_DOCUMENT_CACHE, type DocumentCacheOptions } from '../ngram/docu
 import type { NgramModel } from '../ngram/ngram';
 import { MAX_WINDOW_CHARS } from './controller';
 import { contextCharsFor, neuralEngine, ngramEngine, type CompletionEngine, type DecodingOptions, type EngineTokenizer, type Suggestion } from './engine';
+import type { NextTokenBlend } from './hybrid';
 import type { Stepper } from './stepper';
 
 export type { Suggestion };
@@ -90,7 +91,12 @@ export function ngramServing(
   return new PerDocumentEngines(label, 'ngram', MAX_WINDOW_CHARS, () => ngramEngine(ngram, decoding, documentCache));
 }
 
-/** A neural model over `stepper` (tfjs or ONNX Runtime), an engine per document. */
+/**
+ * A neural model over `stepper` (tfjs or ONNX Runtime), an engine per document. With `blendFor`
+ * (the hybrid, hybrid.ts), each document's engine mixes its own blend in; the window it is given
+ * is then the controller's longest, which the blend's document cache counts (the network still
+ * primes from its own context length).
+ */
 export function neuralServing<S>(
   label: string,
   runtime: 'tfjs' | 'onnx',
@@ -98,7 +104,9 @@ export function neuralServing<S>(
   model: { readonly config: SequenceModel['config'] },
   tokenizer: EngineTokenizer,
   decoding: DecodingOptions,
+  blendFor?: () => NextTokenBlend,
 ): ServingEngine {
   const contextChars = contextCharsFor(model.config, tokenizer.kind);
-  return new PerDocumentEngines(label, runtime, contextChars, () => neuralEngine(stepper, tokenizer, decoding, contextChars));
+  const window = blendFor ? Math.max(contextChars, MAX_WINDOW_CHARS) : contextChars;
+  return new PerDocumentEngines(label, runtime, window, () => neuralEngine(stepper, tokenizer, decoding, contextChars, blendFor?.()));
 }

@@ -1,13 +1,17 @@
 // How a trained model completes the validation split next to the n-gram the workspace would serve,
-// counted on the training files only (counting the validation files would flatter the n-gram).
-// Run at the end of training (CLI and trainer webview); autoServing.ts reads the result.
+// counted on the training files only (counting the validation files would flatter the n-gram),
+// and, for a character model, the hybrid of the two (hybrid.ts): its gate is fitted on the
+// validation characters after the replayed ones, so the replay measures it on text it was not
+// fitted on. Run at the end of training (CLI and trainer webview); autoServing.ts reads the result.
 import type { SequenceModel } from '../models/sequenceModel';
+import { DEFAULT_DOCUMENT_CACHE } from '../ngram/documentCache';
 import { NgramModel } from '../ngram/ngram';
 import { DEFAULT_DECODING, type EngineTokenizer } from './engine';
+import { collectGateSamples, fitGate, ngramBlend, NgramSide, type HybridGate } from './hybrid';
 import { neuralServing, ngramServing } from './servingEngine';
 import { tfjsStepper } from './stepper';
-import { keystrokeSavings, limitCharacters, type ProgressCallback } from '../evaluation';
-import { VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type ValidationCompletion } from './autoServing';
+import { keystrokeSavings, limitCharacters, type KeystrokeResult, type ProgressCallback } from '../evaluation';
+import { GATE_FIT_CHARS, VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
 
 export interface ValidationCompletionOptions {
   readonly maxChars?: number;
@@ -16,9 +20,30 @@ export interface ValidationCompletionOptions {
   readonly signal?: { readonly aborted: boolean };
 }
 
+/** Fewer fitting positions than this after the replay: the gate is fitted on the replayed text. */
+const MIN_GATE_FIT_CHARS = 500;
+
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** Replays up to maxChars validation characters through the model and a training-only n-gram. */
+/** The characters of `texts` after the first `skip`, at most `limit` of them, file boundaries kept. */
+export function charactersAfter(texts: readonly string[], skip: number, limit: number): string[] {
+  const out: string[] = [];
+  let left = limit;
+  for (const text of texts) {
+    if (left <= 0) break;
+    if (skip >= text.length) {
+      skip -= text.length;
+      continue;
+    }
+    const part = text.slice(skip, skip + left);
+    skip = 0;
+    left -= part.length;
+    out.push(part);
+  }
+  return out;
+}
+
+/** Replays up to maxChars validation characters through the model, a training-only n-gram and (character models) their hybrid. */
 export async function measureValidationCompletion(
   model: SequenceModel,
   tokenizer: EngineTokenizer,
@@ -28,19 +53,36 @@ export async function measureValidationCompletion(
 ): Promise<ValidationCompletion> {
   const texts = limitCharacters(validationTexts, options.maxChars ?? VALIDATION_REPLAY_CHARS);
   const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
-  const progress = (half: number) => (done: number, total: number) => {
+  const withHybrid = tokenizer.kind === 'char';
+  const phases = withHybrid ? 4 : 2;
+  const progress = (phase: number) => (done: number, total: number) => {
     if (options.signal?.aborted) throw new Error('cancelled');
-    options.onProgress?.(half * total + done, 2 * total);
+    options.onProgress?.(phase * total + done, phases * total);
   };
-  const neural = neuralServing('trained model', 'tfjs', tfjsStepper(model), model, tokenizer, DEFAULT_DECODING);
+  const stepper = tfjsStepper(model);
+  const neural = neuralServing('trained model', 'tfjs', stepper, model, tokenizer, DEFAULT_DECODING);
   const modelReplay = await keystrokeSavings(neural, texts, { onProgress: progress(0) }).finally(() => neural.dispose());
   const counted = ngramServing('n-gram (training files)', ngram, DEFAULT_DECODING);
   const ngramReplay = await keystrokeSavings(counted, texts, { onProgress: progress(1) }).finally(() => counted.dispose());
-  return {
+  const measured: ValidationCompletion = {
     characters: modelReplay.characters,
     keystrokeSavings: modelReplay.savings,
     ngramKeystrokeSavings: ngramReplay.savings,
     precision: finiteOrNull(modelReplay.precision),
     ngramPrecision: finiteOrNull(ngramReplay.precision),
   };
+  if (!withHybrid) return measured;
+  const replayed = texts.reduce((n, t) => n + t.length, 0);
+  const after = charactersAfter(validationTexts, replayed, GATE_FIT_CHARS);
+  const fittedOnReplay = after.reduce((n, t) => n + t.length, 0) < MIN_GATE_FIT_CHARS;
+  progress(2)(0, replayed);
+  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? texts : after, options.signal);
+  const gate = fitGate(samples);
+  const hybrid = neuralServing('hybrid', 'tfjs', stepper, model, tokenizer, DEFAULT_DECODING, () => ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), gate));
+  const hybridReplay = await keystrokeSavings(hybrid, texts, { onProgress: progress(3) }).finally(() => hybrid.dispose());
+  return { ...measured, hybrid: hybridCompletion(hybridReplay, gate, fittedOnReplay) };
+}
+
+function hybridCompletion(replay: KeystrokeResult, gate: HybridGate, fittedOnReplay: boolean): HybridCompletion {
+  return { keystrokeSavings: replay.savings, precision: finiteOrNull(replay.precision), gate, fittedOnReplay };
 }
