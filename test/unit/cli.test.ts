@@ -228,6 +228,7 @@ describe('seqlab CLI', () => {
         'acceptedSuggestions',
         'latencyMs',
         'characters',
+        'engine',
       ]);
       assert.equal(json.top1Accuracy, 1);
       // "hello world" accepted, "\n" typed, twice: 4 keystrokes for 24 characters; the two
@@ -252,8 +253,10 @@ describe('seqlab CLI', () => {
       assert.deepEqual(Object.keys(json), ['arch', 'params', 'steps', 'tokensPerSecond', 'trainLoss', 'valBitsPerChar', 'backend', 'validationCompletion']);
       assert.equal(json.arch, 'lstm');
       // The model was measured against the training-only n-gram on validation (keystroke savings).
-      const measured = json.validationCompletion as { keystrokeSavings: number; ngramKeystrokeSavings: number; characters: number };
+      const measured = json.validationCompletion as { keystrokeSavings: number; ngramKeystrokeSavings: number; characters: number; hybrid: { keystrokeSavings: number; gate: { weights: number[] } } };
       assert.ok(measured.characters > 0 && measured.keystrokeSavings >= 0 && measured.ngramKeystrokeSavings >= 0, JSON.stringify(measured));
+      // A character model is measured mixed with the n-gram too, and its gate is kept.
+      assert.ok(measured.hybrid.keystrokeSavings >= 0 && measured.hybrid.gate.weights.length === 5, JSON.stringify(measured.hybrid));
       assert.equal(json.steps, 5);
       assert.equal(json.backend, 'wasm');
       for (const key of ['tokensPerSecond', 'trainLoss', 'valBitsPerChar']) {
@@ -282,10 +285,23 @@ describe('seqlab CLI', () => {
         'acceptedSuggestions',
         'latencyMs',
         'characters',
+        'engine',
       ]);
       assert.equal(evalJson.characters, 20);
       assert.ok((evalJson.top1Accuracy as number) >= 0 && (evalJson.top1Accuracy as number) <= 1);
       assert.ok((evalJson.keystrokeSavings as number) >= 0 && (evalJson.keystrokeSavings as number) < 1);
+      assert.equal(evalJson.engine, 'model');
+
+      // --counts: served as the hybrid over an n-gram of that folder.
+      const h = cli('eval', out, path.join(dir, 'held-out.txt'), '--json', '--limit-chars', '20', '--counts', corpusDir);
+      assert.equal(h.status, 0, h.stderr);
+      const hybridJson = lastJson(h.stdout);
+      assert.equal(hybridJson.engine, 'hybrid');
+      assert.equal(hybridJson.characters, 20);
+      assert.ok(Number.isFinite(hybridJson.bitsPerChar) && (hybridJson.bitsPerChar as number) > 0);
+      const n = cli('eval', path.join(dir, 'ngram.seqlab'), path.join(dir, 'held-out.txt'), '--counts', corpusDir);
+      assert.equal(n.status, 1);
+      assert.match(n.stderr, /has no hybrid gate/);
 
       const c = cli('complete', out, '--prefix', 'hello', '--max-tokens', '5');
       assert.equal(c.status, 0, c.stderr);

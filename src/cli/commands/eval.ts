@@ -4,6 +4,10 @@ import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, type DecodingOptions } from '../../core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { tfjsStepper } from '../../core/completion/stepper';
+import { validationCompletionOf, WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
+import { collectGateSamples, mixtureBits, ngramBlend, NgramSide } from '../../core/completion/hybrid';
+import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
+import { NgramModel } from '../../core/ngram/ngram';
 import {
   keystrokeSavings,
   limitCharacters,
@@ -36,6 +40,8 @@ export interface EvalJson {
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   /** Characters (code points) evaluated. */
   readonly characters: number;
+  /** What was measured: the model file alone, or (with --counts, a model with a gate) the hybrid. */
+  readonly engine: 'model' | 'hybrid';
 }
 
 const spec: CommandSpec = {
@@ -68,11 +74,18 @@ const spec: CommandSpec = {
       defaultText: String(DEFAULT_DECODING.minSuggestionProbability),
       description: 'Suggestions end before the token that would bring the product of their token probabilities below P.',
     },
+    {
+      name: 'counts',
+      kind: 'string',
+      valueName: 'FOLDER',
+      description:
+        'Serve a character model as the editor does when its training measured the hybrid best: mixed with an n-gram counted on FOLDER (the workspace) and the document cache.',
+    },
     { name: 'limit-chars', kind: 'integer', valueName: 'N', min: 1, description: 'Evaluate only the first N characters (in file order).' },
     backendOption,
     jsonOption,
   ],
-  examples: ['seqlab eval lstm.seqlab test/held-out.js --json', 'seqlab eval ngram.seqlab ./other-project --limit-chars 20000'],
+  examples: ['seqlab eval lstm.seqlab test/held-out.js --json', 'seqlab eval lstm.seqlab held-out/ --counts src/', 'seqlab eval ngram.seqlab ./other-project --limit-chars 20000'],
 };
 
 /** Largest file `eval` reads when named (a folder's files are capped at 1 MiB each by the corpus reader). */
@@ -113,17 +126,37 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const progress = new Progress(io.stderr);
   let scores: PredictionScores;
   let engine: ServingEngine;
+  let hybrid = false;
   const decoding: DecodingOptions = {
     ...DEFAULT_DECODING,
     minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY),
     minSuggestionProbability: o.number('min-suggestion-probability', DEFAULT_DECODING.minSuggestionProbability),
   };
+  const countsFolder = o.string('counts');
+  const gate = countsFolder === undefined ? undefined : validationCompletionOf(loaded.metadata)?.hybrid?.gate;
+  if (countsFolder !== undefined && !gate) {
+    if (loaded.kind === 'neural') loaded.model.dispose();
+    throw new CliError(`--counts: "${modelPath}" has no hybrid gate (a character model trained by this version measures one at the end of training)`);
+  }
   if (loaded.kind === 'ngram') {
     scores = scoreNgram(loaded.ngram, texts, (done, total) => progress.update(done / total, 'scoring'));
     engine = ngramServing('n-gram', loaded.ngram, decoding);
   } else {
-    scores = scoreNeural(loaded.model, loaded.tokenizer, texts, (done, total) => progress.update(done / total, 'scoring'));
-    engine = neuralServing('neural', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, decoding);
+    const stepper = tfjsStepper(loaded.model);
+    if (gate && countsFolder !== undefined) {
+      requirePath(countsFolder, '--counts', 'folder');
+      const counted = NgramModel.train(readCorpus(countsFolder).files.map((f) => f.text), { order: WORKSPACE_NGRAM_ORDER });
+      progress.update(0, 'scoring');
+      // Each position scored by both sides, mixed by the gate: the hybrid's bits per character.
+      const samples = await collectGateSamples(stepper, loaded.tokenizer, counted, DEFAULT_DOCUMENT_CACHE, texts);
+      const hybridScores = scoreNeural(loaded.model, loaded.tokenizer, texts);
+      scores = { ...hybridScores, bitsPerChar: mixtureBits(gate, samples) };
+      engine = neuralServing('hybrid', 'tfjs', stepper, loaded.model, loaded.tokenizer, decoding, () => ngramBlend(new NgramSide(counted, loaded.tokenizer, DEFAULT_DOCUMENT_CACHE), gate));
+      hybrid = true;
+    } else {
+      scores = scoreNeural(loaded.model, loaded.tokenizer, texts, (done, total) => progress.update(done / total, 'scoring'));
+      engine = neuralServing('neural', 'tfjs', stepper, loaded.model, loaded.tokenizer, decoding);
+    }
   }
   progress.done();
   let replay;
@@ -147,6 +180,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     acceptedSuggestions: replay.acceptedSuggestions,
     latencyMs: { p50: percentile(replay.latenciesMs, 50), p99: percentile(replay.latenciesMs, 99) },
     characters: replay.characters,
+    engine: hybrid ? 'hybrid' : 'model',
   };
   if (o.flag('json')) {
     printJson(io, result);
@@ -161,6 +195,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
       `precision          ${formatPercent(result.precision)} of ${formatNumber(result.shownSuggestions)} suggestions shown were right; ${result.acceptedCharsPerShown.toFixed(2)} characters accepted per suggestion shown`,
       `latency            p50 ${ms(result.latencyMs.p50)}, p99 ${ms(result.latencyMs.p99)} (${replay.latenciesMs.length} suggestions)`,
       `characters         ${formatNumber(result.characters)}`,
+      ...(hybrid ? ['engine             the hybrid: the model mixed with the n-gram of --counts and the document cache (bits/char from each file\'s second character; top-1 is the model\'s)'] : []),
     ].join('\n') + '\n',
   );
 }

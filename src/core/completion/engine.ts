@@ -18,7 +18,8 @@
 // as nothing.
 import { chooseToken, softmax, tokenProbability } from '../generation/sampling';
 import type { ModelConfig } from '../models/sequenceModel';
-import { DocumentCache, type DocumentCacheOptions } from '../ngram/documentCache';
+import { CachedNgram } from '../ngram/cachedNgram';
+import type { DocumentCacheOptions } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
@@ -130,25 +131,13 @@ export function contextCharsFor(config: ModelConfig, tokenizerKind: Tokenizer['k
  */
 export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAULT_DECODING, documentCache?: DocumentCacheOptions): CompletionEngine {
   const rng = createRng(decoding.seed);
-  // The model reads at most order − 1 characters back; twice as many code units always hold them.
-  const contextUnits = 2 * Math.max(1, ngram.order - 1, (documentCache?.order ?? 0) - 1);
-  const tail = (text: string) => text.slice(Math.max(0, text.length - contextUnits));
-  const cache = documentCache ? new DocumentCache(documentCache) : undefined;
-  const symbolOf = (unit: number) => ngram.indexOfUnit(unit);
-
-  /** The next character's distribution after `context`, the document's counts mixed in. */
-  function distribution(context: string): { chars: readonly string[]; probs: Float64Array } {
-    const recent = tail(context);
-    const d = ngram.distribution(recent);
-    cache?.mixInto(recent, d.probs, symbolOf);
-    return d;
-  }
+  const counts = new CachedNgram(ngram, documentCache);
 
   function suggestNow(prefix: string, maxChars: number, expected: string | undefined): Suggestion {
-    cache?.sync(prefix);
+    counts.sync(prefix);
     const limit = Math.max(0, Math.min(decoding.maxTokens, maxChars, expected === undefined ? Infinity : expected.length + 1));
-    if (decoding.temperature === 0 && !cache) {
-      const c = ngram.complete(tail(prefix), {
+    if (decoding.temperature === 0 && !counts.cached) {
+      const c = ngram.complete(counts.tail(prefix), {
         maxChars: limit,
         stopAtNewline: !decoding.multiline,
         minProbability: decoding.minProbability,
@@ -157,12 +146,12 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
       return summarize(c.text, c.probabilities);
     }
     // The prefix may be a whole window (the cache's): only its tail is joined to what is suggested.
-    const recent = tail(prefix);
+    const recent = counts.tail(prefix);
     let text = '';
     let product = 1;
     const probabilities: number[] = [];
     while (probabilities.length < limit) {
-      const d = distribution(recent + text);
+      const d = counts.distribution(recent + text);
       if (d.probs.length === 0) break; // nothing was counted: no character to suggest
       let id = 0;
       if (decoding.temperature === 0) {
@@ -184,7 +173,7 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
 
   return {
     suggest: (prefix, maxChars = Infinity, expected) => Promise.resolve(suggestNow(prefix, maxChars, expected)),
-    dispose: () => cache?.clear(),
+    dispose: () => counts.clear(),
   };
 }
 

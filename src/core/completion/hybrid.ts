@@ -9,8 +9,8 @@
 // cached n-gram on its own (docs/completions.md); the gate trusts the network where the counts
 // are thin and the counts where they are sure. Character tokenizers only: the n-gram counts
 // characters.
+import { CachedNgram } from '../ngram/cachedNgram';
 import type { DocumentCacheOptions } from '../ngram/documentCache';
-import { DocumentCache } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
 import { softmax } from '../generation/sampling';
 import type { EngineTokenizer } from './engine';
@@ -142,58 +142,67 @@ export function hybridGateOf(value: unknown): HybridGate | undefined {
 
 // ---- the n-gram side, over the network's ids ---------------------------------------------
 
-/** The model's id → the n-gram's index of the same character (−1: the n-gram has none, or it is not one code unit). */
-function ngramIndexOfIds(ngram: NgramModel, tokenizer: EngineTokenizer): Int32Array {
+/** The counting side of the blend: the next character's probabilities over the network's ids. */
+export interface CountsSide {
+  sync(prefix: string): void;
+  distribution(context: string): Float64Array | Promise<Float64Array>;
+  dispose(): void;
+}
+
+/**
+ * The network's id → the index of the same character in `chars` (an n-gram's characters);
+ * −1 where there is none or the token is not one code unit.
+ */
+export function indexOfIds(chars: readonly string[], tokenizer: EngineTokenizer): Int32Array {
+  const position = new Map<string, number>();
+  chars.forEach((c, i) => position.set(c, i));
   const index = new Int32Array(tokenizer.vocabSize).fill(-1);
   for (let id = 0; id < tokenizer.vocabSize; id++) {
     const text = tokenizer.decode([id]);
-    if (text.length === 1) index[id] = ngram.indexOfUnit(text.charCodeAt(0));
+    if (text.length === 1) index[id] = position.get(text) ?? -1;
   }
   return index;
 }
 
-/** The next character's distribution from an n-gram and a document cache, projected onto the model's ids. */
-export class NgramSide {
-  private readonly index: Int32Array;
-  private readonly cache: DocumentCache | undefined;
-  private readonly contextUnits: number;
+/** `probs` over an n-gram's characters, projected onto the network's ids (`index` from indexOfIds); unnamed ones get 0. */
+export function projectOntoIds(probs: ArrayLike<number>, index: Int32Array): Float64Array {
+  const out = new Float64Array(index.length);
+  for (let id = 0; id < out.length; id++) if (index[id] >= 0) out[id] = probs[index[id]];
+  return out;
+}
 
-  constructor(
-    private readonly ngram: NgramModel,
-    tokenizer: EngineTokenizer,
-    cacheOptions: DocumentCacheOptions | null,
-  ) {
-    this.index = ngramIndexOfIds(ngram, tokenizer);
-    this.cache = cacheOptions ? new DocumentCache(cacheOptions) : undefined;
-    this.contextUnits = 2 * Math.max(ngram.order - 1, (cacheOptions?.order ?? 0) - 1);
+/** The counting side in this thread: an n-gram and a document cache. */
+export class NgramSide implements CountsSide {
+  private readonly counts: CachedNgram;
+  private readonly index: Int32Array;
+
+  constructor(ngram: NgramModel, tokenizer: EngineTokenizer, cacheOptions: DocumentCacheOptions | null) {
+    this.counts = new CachedNgram(ngram, cacheOptions);
+    this.index = indexOfIds(ngram.chars, tokenizer);
   }
 
   sync(prefix: string): void {
-    this.cache?.sync(prefix);
+    this.counts.sync(prefix);
   }
 
-  /** Probabilities over the model's ids; a character the n-gram cannot name gets 0. */
   distribution(context: string): Float64Array {
-    const recent = context.slice(Math.max(0, context.length - this.contextUnits));
-    const d = this.ngram.distribution(recent);
-    this.cache?.mixInto(recent, d.probs, (unit) => this.ngram.indexOfUnit(unit));
-    const out = new Float64Array(this.index.length);
-    for (let id = 0; id < out.length; id++) if (this.index[id] >= 0) out[id] = d.probs[this.index[id]];
-    return out;
+    return projectOntoIds(this.counts.distribution(context).probs, this.index);
   }
 
   dispose(): void {
-    this.cache?.clear();
+    this.counts.clear();
   }
 }
 
-/** The blend the neural engine is given: an n-gram side mixed in by the gate. */
-export function ngramBlend(side: Pick<NgramSide, 'sync' | 'distribution' | 'dispose'>, gate: Pick<HybridGate, 'weights'>): NextTokenBlend {
+/** The blend the neural engine is given: a counting side mixed in by the gate. */
+export function ngramBlend(side: CountsSide, gate: Pick<HybridGate, 'weights'>): NextTokenBlend {
+  const mixWith = (modelProbs: ArrayLike<number>) => (ngramProbs: Float64Array) =>
+    mixDistributions(ngramProbs, modelProbs, gateWeight(gate, gateFeatures(ngramProbs, modelProbs)));
   return {
     sync: (prefix) => side.sync(prefix),
     mix(context, modelProbs) {
       const ngramProbs = side.distribution(context);
-      return mixDistributions(ngramProbs, modelProbs, gateWeight(gate, gateFeatures(ngramProbs, modelProbs)));
+      return ngramProbs instanceof Float64Array ? mixWith(modelProbs)(ngramProbs) : ngramProbs.then(mixWith(modelProbs));
     },
     dispose: () => side.dispose(),
   };

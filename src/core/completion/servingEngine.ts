@@ -43,7 +43,7 @@ export class PerDocumentEngines implements ServingEngine {
     readonly label: string,
     readonly runtime: ServingEngine['runtime'],
     readonly contextChars: number,
-    private readonly create: () => CompletionEngine,
+    private readonly create: (documentKey: string) => CompletionEngine,
     private readonly maxDocuments = 4,
   ) {}
 
@@ -55,7 +55,7 @@ export class PerDocumentEngines implements ServingEngine {
   engineFor(documentKey: string): CompletionEngine {
     let engine = this.engines.get(documentKey);
     if (engine) this.engines.delete(documentKey);
-    else engine = this.create();
+    else engine = this.create(documentKey);
     this.engines.set(documentKey, engine);
     if (this.engines.size > this.maxDocuments) {
       const [oldest, evicted] = this.engines.entries().next().value as [string, CompletionEngine];
@@ -104,9 +104,9 @@ export function neuralServing<S>(
   model: { readonly config: SequenceModel['config'] },
   tokenizer: EngineTokenizer,
   decoding: DecodingOptions,
-  blendFor?: () => NextTokenBlend,
+  blendFor?: (documentKey: string) => NextTokenBlend,
 ): ServingEngine {
   const contextChars = contextCharsFor(model.config, tokenizer.kind);
   const window = blendFor ? Math.max(contextChars, MAX_WINDOW_CHARS) : contextChars;
-  return new PerDocumentEngines(label, runtime, window, () => neuralEngine(stepper, tokenizer, decoding, contextChars, blendFor?.()));
+  return new PerDocumentEngines(label, runtime, window, (documentKey) => neuralEngine(stepper, tokenizer, decoding, contextChars, blendFor?.(documentKey)));
 }

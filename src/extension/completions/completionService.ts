@@ -11,11 +11,12 @@ import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
 import { CompletionController, type ControllerSettings } from '../../core/completion/controller';
 import { TOKENS_PER_LINE, type DecodingOptions } from '../../core/completion/engine';
 import type { ServingEngine } from '../../core/completion/servingEngine';
-import type { CompletionModel } from './runtimeEngines';
 import { enumerateWorkspace } from '../training/workspaceCorpus';
 import type { WorkspaceFile } from './ngramWorker';
 import { WorkspaceNgram } from './workspaceNgram';
 import { decideAutoServing } from '../../core/completion/autoServing';
+import type { HybridGate } from '../../core/completion/hybrid';
+import type { CompletionModel, HybridServing } from './runtimeEngines';
 
 export type CompletionState = 'on' | 'off' | 'snoozed' | 'loading' | 'error';
 
@@ -75,6 +76,9 @@ export class CompletionService implements vscode.Disposable {
   private config: SeqlabConfig = readConfig();
   private engine: ServingEngine | undefined;
   private model: CompletionModel | undefined;
+  /** The workspace n-gram the hybrid mixes in, when the served model is a hybrid. */
+  private counts: WorkspaceNgram | undefined;
+  private gate: HybridGate | undefined;
   private loading: Promise<ServingEngine | undefined> | undefined;
   /** Bumped whenever what should serve changes: loads started before are discarded. */
   private generation = 0;
@@ -105,7 +109,7 @@ export class CompletionService implements vscode.Disposable {
         if (e.affectsConfiguration('seqlab.completions')) this.decodingChanged(before);
         if (e.affectsConfiguration('seqlab.completions.source') && before.completions.source !== this.config.completions.source) {
           this.replaceEngine(this.config.completions.source === 'workspaceNgram' ? 'the workspace n-gram serves' : 'the active model serves');
-        } else if ((e.affectsConfiguration('seqlab.include') || e.affectsConfiguration('seqlab.exclude')) && this.engine instanceof WorkspaceNgram) {
+        } else if ((e.affectsConfiguration('seqlab.include') || e.affectsConfiguration('seqlab.exclude')) && (this.engine instanceof WorkspaceNgram || this.counts)) {
           this.replaceEngine('the files to learn from changed');
         }
         this.fire();
@@ -125,7 +129,7 @@ export class CompletionService implements vscode.Disposable {
         for (const c of e.contentChanges) this.controller.documentEdited(key, c.rangeOffset, c.rangeOffset + c.rangeLength, c.text.length);
       }),
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d.uri.scheme !== 'file' || !(this.engine instanceof WorkspaceNgram)) return;
+        if (d.uri.scheme !== 'file' || !(this.engine instanceof WorkspaceNgram || this.counts)) return;
         clearTimeout(this.recountTimer);
         this.recountTimer = setTimeout(() => void this.recountWorkspaceNgram(), RECOUNT_AFTER_SAVE_MS);
       }),
@@ -133,6 +137,7 @@ export class CompletionService implements vscode.Disposable {
         const key = d.uri.toString();
         this.controller.documentClosed(key);
         this.engine?.forget(key);
+        this.counts?.forget(key);
       }),
     );
     this.armSnoozeTimer();
@@ -214,8 +219,10 @@ export class CompletionService implements vscode.Disposable {
     clearTimeout(this.recountTimer);
     this.engine?.dispose();
     this.model?.dispose();
+    this.counts?.dispose();
     this.engine = undefined;
     this.model = undefined;
+    this.counts = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
@@ -227,20 +234,27 @@ export class CompletionService implements vscode.Disposable {
     let engine: ServingEngine | undefined;
     let model: CompletionModel | undefined;
     let entry: ModelEntry | undefined;
+    let counts: WorkspaceNgram | undefined;
+    let gate: HybridGate | undefined;
     try {
       const choice = await this.servingChoice();
       entry = choice.entry;
+      gate = choice.gate;
       this.explainNotServing(choice.notServing);
       if (entry) {
         const bytes = await readFile(entry.file);
         model = await modelRuntime().loadCompletionModel(bytes, entry.card.name);
-        engine = model.createEngine(decodingOptions(this.config));
+        if (gate) counts = await this.startWorkspaceNgram();
+        engine = model.createEngine(decodingOptions(this.config), hybridServing(gate, counts));
       }
     } catch (e) {
       this.error = `could not load ${entry?.card.name ?? 'the active model'}: ${(e as Error).message}`;
       this.log.error(`${this.error}; the workspace n-gram serves instead`);
       model?.dispose();
+      counts?.dispose();
       model = undefined;
+      counts = undefined;
+      gate = undefined;
       entry = undefined;
     }
     try {
@@ -253,10 +267,13 @@ export class CompletionService implements vscode.Disposable {
       // Something else became active meanwhile: this load is stale.
       engine?.dispose();
       model?.dispose();
+      counts?.dispose();
       return this.getEngine();
     }
     this.engine = engine;
     this.model = model;
+    this.counts = counts;
+    this.gate = gate;
     this.servedEntry = entry;
     this.loading = undefined;
     this.loadingState = false;
@@ -283,16 +300,23 @@ export class CompletionService implements vscode.Disposable {
   }
 
   /**
-   * With source 'auto' a trained model also serves only when, measured at the end of its training,
-   * it saved at least as many keystrokes on validation as an n-gram of the same training files.
+   * With source 'auto' a trained model serves as whichever of the three saved the most keystrokes
+   * on validation, measured at the end of its training: mixed with the workspace n-gram (the
+   * hybrid; `gate` set), alone, or not at all (the workspace n-gram alone).
    */
-  private async servingChoice(): Promise<{ entry?: ModelEntry; notServing?: string }> {
+  private async servingChoice(): Promise<{ entry?: ModelEntry; gate?: HybridGate; notServing?: string }> {
     const source = this.config.completions.source;
     if (source === 'workspaceNgram') return {};
     const entry = await this.registry.getActive();
-    if (!entry || source !== 'auto') return { entry };
+    const measured = entry?.card.validationCompletion;
+    if (!entry || source !== 'auto') {
+      // The model chosen to serve goes with the counts when that measured better than it alone.
+      const hybrid = measured?.hybrid;
+      return hybrid && hybrid.keystrokeSavings >= measured.keystrokeSavings ? { entry, gate: hybrid.gate } : { entry };
+    }
     if (entry.builtIn) return this.registry.isChosen(entry.id) ? { entry } : {};
-    const decision = decideAutoServing(entry.card.validationCompletion);
+    const decision = decideAutoServing(measured);
+    if (decision.serve === 'hybrid') return { entry, gate: decision.gate };
     return decision.serve === 'model' ? { entry } : { notServing: `${entry.card.name}: ${decision.reason}` };
   }
 
@@ -326,13 +350,22 @@ export class CompletionService implements vscode.Disposable {
       return;
     }
     const current = this.engine;
-    if (generation !== this.generation || !(current instanceof WorkspaceNgram)) {
+    if (generation !== this.generation || !(current instanceof WorkspaceNgram || this.counts)) {
       next.dispose();
       return;
     }
-    this.engine = next;
+    if (this.counts && this.model && current) {
+      // The hybrid: the model stays, its engine is rebuilt over the new counts.
+      const old = this.counts;
+      this.counts = next;
+      this.engine = this.model.createEngine(decodingOptions(this.config), hybridServing(this.gate, next));
+      current.dispose();
+      old.dispose();
+    } else {
+      this.engine = next;
+      current?.dispose();
+    }
     this.controller.reset();
-    current.dispose();
     this.fire();
   }
 
@@ -353,8 +386,11 @@ export class CompletionService implements vscode.Disposable {
     const wasServing = this.engine !== undefined || this.loading !== undefined;
     this.engine?.dispose();
     this.model?.dispose();
+    this.counts?.dispose();
     this.engine = undefined;
     this.model = undefined;
+    this.counts = undefined;
+    this.gate = undefined;
     this.servedEntry = undefined;
     this.loading = undefined;
     this.loadingState = false;
@@ -375,7 +411,7 @@ export class CompletionService implements vscode.Disposable {
     if (this.engine instanceof WorkspaceNgram) this.engine.configure(b);
     else if (this.model && this.engine) {
       this.engine.dispose();
-      this.engine = this.model.createEngine(b);
+      this.engine = this.model.createEngine(b, hybridServing(this.gate, this.counts));
     }
   }
 
@@ -390,3 +426,8 @@ export class CompletionService implements vscode.Disposable {
   }
 }
 
+
+/** The hybrid's serving parts, or undefined when the model serves alone. */
+function hybridServing(gate: HybridGate | undefined, counts: WorkspaceNgram | undefined): HybridServing | undefined {
+  return gate && counts ? { gate, countsFor: (documentKey, tokenizer) => counts.countsSide(documentKey, tokenizer) } : undefined;
+}

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { DecodingOptions } from '../../core/completion/engine';
 import { ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
+import { CachedNgram } from '../../core/ngram/cachedNgram';
 import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
 import { NgramModel } from '../../core/ngram/ngram';
 import { excludeByPath, judgeFile } from '../../core/corpus/filters';
@@ -39,12 +40,25 @@ export interface SuggestRequest {
   readonly maxChars: number;
 }
 
+/**
+ * The next character's distribution after `context` (the hybrid asks at every character it
+ * suggests), from the n-gram and the document's cache; `prefix`, when given, is the document
+ * before the cursor, which the cache counts first.
+ */
+export interface DistributionRequest {
+  readonly type: 'distribution';
+  readonly id: number;
+  readonly documentKey: string;
+  readonly prefix?: string;
+  readonly context: string;
+}
+
 export interface ForgetRequest {
   readonly type: 'forget';
   readonly documentKey: string;
 }
 
-export type WorkerRequest = BuildRequest | ConfigureRequest | SuggestRequest | ForgetRequest;
+export type WorkerRequest = BuildRequest | ConfigureRequest | SuggestRequest | DistributionRequest | ForgetRequest;
 
 export interface BuiltReply {
   readonly type: 'built';
@@ -52,6 +66,14 @@ export interface BuiltReply {
   readonly characters: number;
   readonly skipped: number;
   readonly ms: number;
+  /** The n-gram's characters: what a DistributionReply's probabilities are over. */
+  readonly chars: readonly string[];
+}
+
+export interface DistributionReply {
+  readonly type: 'distribution';
+  readonly id: number;
+  readonly probs: Float64Array;
 }
 
 export interface SuggestionReply {
@@ -69,7 +91,10 @@ export interface ErrorReply {
   readonly message: string;
 }
 
-export type WorkerReply = BuiltReply | SuggestionReply | ErrorReply;
+export type WorkerReply = BuiltReply | SuggestionReply | DistributionReply | ErrorReply;
+
+/** Documents whose caches the hybrid's requests keep (the most recently asked). */
+const MAX_CACHED_DOCUMENTS = 4;
 
 /**
  * Texts of the files the shared corpus policy keeps (the host enumerated them with the same
@@ -103,6 +128,16 @@ function serve(): void {
   if (!port) return;
   let model: NgramModel | undefined;
   let engine: ServingEngine | undefined;
+  /** The hybrid's per-document counts, least recently asked first. */
+  const documents = new Map<string, CachedNgram>();
+  const countsFor = (documentKey: string, m: NgramModel) => {
+    let counts = documents.get(documentKey);
+    if (counts) documents.delete(documentKey);
+    else counts = new CachedNgram(m, DEFAULT_DOCUMENT_CACHE);
+    documents.set(documentKey, counts);
+    if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+    return counts;
+  };
   const serving = (m: NgramModel, decoding: DecodingOptions) => {
     engine?.dispose();
     return ngramServing('workspace n-gram', m, decoding, DEFAULT_DOCUMENT_CACHE);
@@ -119,7 +154,8 @@ function serve(): void {
             model = NgramModel.train(texts, { order: request.order });
             engine = serving(model, request.decoding);
             const characters = texts.reduce((n, t) => n + t.length, 0);
-            post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started });
+            documents.clear();
+            post({ type: 'built', files: texts.length, characters, skipped, ms: performance.now() - started, chars: model.chars });
           } catch (e) {
             post({ type: 'error', message: (e as Error).message });
           }
@@ -127,6 +163,21 @@ function serve(): void {
         }
         case 'configure':
           if (model) engine = serving(model, request.decoding);
+          break;
+        case 'distribution': {
+          if (!model) {
+            post({ type: 'error', id: request.id, message: 'the workspace n-gram is not built yet' });
+            break;
+          }
+          const counts = countsFor(request.documentKey, model);
+          if (request.prefix !== undefined) counts.sync(request.prefix);
+          const { probs } = counts.distribution(request.context);
+          port.postMessage({ type: 'distribution', id: request.id, probs } satisfies DistributionReply, [probs.buffer as ArrayBuffer]);
+          break;
+        }
+        case 'forget':
+          documents.delete(request.documentKey);
+          engine?.forget(request.documentKey);
           break;
         case 'suggest':
           if (!engine) {

@@ -9,9 +9,10 @@
 // are the one neural engine of src/core/completion/engine.ts over a different Stepper.
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../core/backend/backend';
-import type { DecodingOptions } from '../../core/completion/engine';
+import type { DecodingOptions, EngineTokenizer } from '../../core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { tfjsStepper } from '../../core/completion/stepper';
+import { ngramBlend, type CountsSide, type HybridGate } from '../../core/completion/hybrid';
 import { describeModelFile, loadModelFile } from '../../core/modelFile';
 import { exportOnnx } from '../../core/onnx/export';
 import { loadOnnxRuntime } from '../../node/onnxRuntime';
@@ -19,6 +20,12 @@ import { createOnnxStepper, type OnnxStepper } from '../../node/onnxStepper';
 import { nodeWasmPaths } from '../../node/wasmPaths';
 
 export type NeuralRuntime = 'onnx' | 'tfjs';
+
+/** The hybrid as served: the gate trained with the model, and the counts of each document. */
+export interface HybridServing {
+  readonly gate: HybridGate;
+  countsFor(documentKey: string, tokenizer: EngineTokenizer): CountsSide;
+}
 
 /** A loaded model file, ready to make engines for any decoding options. */
 export interface CompletionModel {
@@ -28,8 +35,11 @@ export interface CompletionModel {
   readonly runtime: 'ngram' | NeuralRuntime;
   /** Model calls so far (ONNX session runs); undefined for the other runtimes. */
   modelCalls(): number | undefined;
-  /** A fresh engine (it keeps per-document state); the model stays loaded. */
-  createEngine(decoding: DecodingOptions): ServingEngine;
+  /**
+   * A fresh engine (it keeps per-document state); the model stays loaded. With `hybrid` (a
+   * character model), each document's engine mixes in the counts it is given by the gate.
+   */
+  createEngine(decoding: DecodingOptions, hybrid?: HybridServing): ServingEngine;
   /** Frees the model. */
   dispose(): void;
 }
@@ -68,7 +78,7 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string, runti
       description,
       runtime,
       modelCalls: () => undefined,
-      createEngine: (decoding) => neuralServing(name, 'tfjs', tfjsStepper(model), model, tokenizer, decoding),
+      createEngine: (decoding, hybrid) => neuralServing(hybrid ? `${name} + workspace n-gram` : name, 'tfjs', tfjsStepper(model), model, tokenizer, decoding, blendsOf(hybrid, tokenizer)),
       dispose: () => model.dispose(),
     };
   }
@@ -84,7 +94,13 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string, runti
     description,
     runtime,
     modelCalls: () => stepper.runs,
-    createEngine: (decoding) => neuralServing(name, 'onnx', stepper, model, tokenizer, decoding),
+    createEngine: (decoding, hybrid) => neuralServing(hybrid ? `${name} + workspace n-gram` : name, 'onnx', stepper, model, tokenizer, decoding, blendsOf(hybrid, tokenizer)),
     dispose: () => void stepper.release(),
   };
+}
+
+/** Each document's blend of the hybrid; undefined (the model alone) without one or for a word-level model. */
+function blendsOf(hybrid: HybridServing | undefined, tokenizer: EngineTokenizer) {
+  if (!hybrid || tokenizer.kind !== 'char') return undefined;
+  return (documentKey: string) => ngramBlend(hybrid.countsFor(documentKey, tokenizer), hybrid.gate);
 }

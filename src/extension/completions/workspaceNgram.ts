@@ -5,13 +5,16 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ngramWorker';
-import type { DecodingOptions } from '../../core/completion/engine';
+import type { DecodingOptions, EngineTokenizer } from '../../core/completion/engine';
+import { indexOfIds, projectOntoIds, type CountsSide } from '../../core/completion/hybrid';
 import type { ServingEngine, Suggestion } from '../../core/completion/servingEngine';
 import { WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
 import { MAX_WINDOW_CHARS } from '../../core/completion/controller';
 
 export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;
+/** Code units of context a distribution request carries: more than the n-gram and its cache read. */
+const CONTEXT_UNITS = 32;
 
 export interface WorkspaceNgramOptions {
   readonly files: readonly WorkspaceFile[];
@@ -31,7 +34,10 @@ export class WorkspaceNgram implements ServingEngine {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (s: Suggestion) => void; reject: (e: Error) => void }>();
+  private readonly pendingDistributions = new Map<number, { resolve: (p: Float64Array) => void; reject: (e: Error) => void }>();
   private disposed = false;
+  /** The n-gram's characters, once built. */
+  private chars: readonly string[] | undefined;
   /** Resolves with what was counted once the model is built; rejects if building failed. */
   readonly built: Promise<BuiltReply>;
 
@@ -42,10 +48,14 @@ export class WorkspaceNgram implements ServingEngine {
     this.worker = new Worker(options.workerScript ?? path.join(__dirname, 'ngramWorker.js'));
     this.worker.unref();
     this.worker.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'built') this.buildSettle.resolve(reply);
+      if (reply.type === 'built') {
+        this.chars = reply.chars;
+        this.buildSettle.resolve(reply);
+      }
       else if (reply.type === 'suggestion') this.settle(reply.id)?.resolve({ text: reply.text, meanProbability: reply.meanProbability, probability: reply.probability });
+      else if (reply.type === 'distribution') this.settleDistribution(reply.id)?.resolve(reply.probs);
       else if (reply.id === undefined) this.fail(new Error(`building the workspace n-gram failed: ${reply.message}`));
-      else this.settle(reply.id)?.reject(new Error(reply.message));
+      else (this.settle(reply.id) ?? this.settleDistribution(reply.id))?.reject(new Error(reply.message));
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the n-gram worker stopped (exit code ${code})`)));
@@ -79,6 +89,31 @@ export class WorkspaceNgram implements ServingEngine {
     });
   }
 
+  /**
+   * The counting side of the hybrid (core/completion/hybrid.ts) for one document: each
+   * distribution is a message to the worker, the document's text going with the first one after
+   * each sync. Only once `built` has resolved.
+   */
+  countsSide(documentKey: string, tokenizer: EngineTokenizer): CountsSide {
+    if (!this.chars) throw new Error('the workspace n-gram is not built yet');
+    const index = indexOfIds(this.chars, tokenizer);
+    let unsent: string | undefined;
+    return {
+      sync: (prefix) => void (unsent = prefix),
+      distribution: (context) => {
+        if (this.disposed) return Promise.reject(new Error('the workspace n-gram was disposed'));
+        const id = this.nextId++;
+        const prefix = unsent;
+        unsent = undefined;
+        return new Promise<Float64Array>((resolve, reject) => {
+          this.pendingDistributions.set(id, { resolve: (probs) => resolve(projectOntoIds(probs, index)), reject });
+          this.post({ type: 'distribution', id, documentKey, prefix, context: context.slice(Math.max(0, context.length - CONTEXT_UNITS)) });
+        });
+      },
+      dispose: () => this.forget(documentKey),
+    };
+  }
+
   forget(documentKey: string): void {
     if (!this.disposed) this.post({ type: 'forget', documentKey });
   }
@@ -100,10 +135,17 @@ export class WorkspaceNgram implements ServingEngine {
     return p;
   }
 
-  /** Rejects the build (if still pending) and every pending suggestion. */
+  private settleDistribution(id: number) {
+    const p = this.pendingDistributions.get(id);
+    this.pendingDistributions.delete(id);
+    return p;
+  }
+
+  /** Rejects the build (if still pending) and every pending request. */
   private fail(e: Error): void {
     this.buildSettle.reject(e);
-    for (const p of this.pending.values()) p.reject(e);
+    for (const p of [...this.pending.values(), ...this.pendingDistributions.values()]) p.reject(e);
     this.pending.clear();
+    this.pendingDistributions.clear();
   }
 }

@@ -353,6 +353,56 @@ describe('inline completions', () => {
       assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
     });
 
+    it("under 'auto', a model whose hybrid saved the most serves mixed with the workspace n-gram; a gate that trusts the counts suggests what they do", async () => {
+      const gate = { weights: [60, 0, 0, 0, 0], fittedOn: 1000 };
+      const measured = {
+        characters: 3000,
+        keystrokeSavings: 0.12,
+        ngramKeystrokeSavings: 0.31,
+        precision: 0.4,
+        ngramPrecision: 0.6,
+        hybrid: { keystrokeSavings: 0.35, precision: 0.7, gate, fittedOnReplay: false },
+      };
+      const previous = (await api.models.getActive())?.id;
+      const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(await writeNeural({ validationCompletion: measured })));
+      const modelChars = new Set(TRAINING_TEXT);
+      // Text repeated within each document: the document cache, which both count, knows how it goes on.
+      const prefixes = [
+        'const total = add(1, 2);\nconst tot',
+        'if (total > 2) {\n  console.log(total);\n}\nif (total > 2) {\n  cons',
+        'function add(a, b) {\n  return a + b;\n}\nfunction add(a, b) {\n  ret',
+        'let total = 1;\nlet tot',
+      ];
+      try {
+        await vscode.commands.executeCommand('seqlab.selectModel', id);
+        const engine = await api.completions.service.getEngine();
+        assert.equal(engine?.runtime, 'onnx');
+        assert.match(engine?.label ?? '', /\+ workspace n-gram$/);
+        assert.equal(api.completions.service.status().notServing, undefined);
+        const hybrid: string[] = [];
+        for (const prefix of prefixes) {
+          const { outcome } = await complete(await doc(prefix));
+          hybrid.push(outcome?.kind === 'suggestion' ? outcome.text : '');
+        }
+        await setting('completions.source', 'workspaceNgram');
+        assert.equal((await api.completions.service.getEngine())?.runtime, 'ngram-worker');
+        let compared = 0;
+        for (const [i, prefix] of prefixes.entries()) {
+          const { outcome } = await complete(await doc(prefix));
+          const counted = outcome?.kind === 'suggestion' ? outcome.text : '';
+          // The hybrid can only name the model's characters; compare where the counts used no other.
+          if (![...counted].every((c) => modelChars.has(c))) continue;
+          assert.equal(hybrid[i], counted, `after ${JSON.stringify(prefix)}`);
+          if (counted) compared++;
+        }
+        assert.ok(compared >= 2, `${compared} suggestions compared: ${JSON.stringify(hybrid)}`);
+      } finally {
+        await setting('completions.source', undefined);
+        if (previous) await vscode.commands.executeCommand('seqlab.selectModel', previous);
+      }
+      assert.equal((await api.completions.service.getEngine())?.label.includes('workspace n-gram'), false);
+    });
+
     it('state reused while typing gives what a fresh computation gives', async () => {
       const text = 'function add(a, b) {\n  return a + b;\n}\nconst total = add(1, 2);\n';
       const d = await doc(text.slice(0, 10));
