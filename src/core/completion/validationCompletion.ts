@@ -9,7 +9,7 @@ import { NgramModel } from '../ngram/ngram';
 import { DEFAULT_DECODING, type EngineTokenizer } from './engine';
 import { collectGateSamples, fitGate, ngramBlend, NgramSide, type HybridGate } from './hybrid';
 import { neuralServing, ngramServing } from './servingEngine';
-import { tfjsStepper } from './stepper';
+import { tfjsStepper, type Stepper } from './stepper';
 import { keystrokeSavings, limitCharacters, type KeystrokeResult, type ProgressCallback } from '../evaluation';
 import { GATE_FIT_CHARS, VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
 
@@ -72,15 +72,36 @@ export async function measureValidationCompletion(
     ngramPrecision: finiteOrNull(ngramReplay.precision),
   };
   if (!withHybrid) return measured;
-  const replayed = texts.reduce((n, t) => n + t.length, 0);
-  const after = charactersAfter(validationTexts, replayed, GATE_FIT_CHARS);
-  const fittedOnReplay = after.reduce((n, t) => n + t.length, 0) < MIN_GATE_FIT_CHARS;
-  progress(2)(0, replayed);
-  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? texts : after, options.signal);
-  const gate = fitGate(samples);
-  const hybrid = neuralServing('hybrid', 'tfjs', stepper, model, tokenizer, DEFAULT_DECODING, () => ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), gate));
+  progress(2)(0, 1);
+  const { gate, fittedOnReplay } = await fitHybridGate(stepper, tokenizer, ngram, validationTexts, texts, options.signal);
+  const hybrid = hybridServing(stepper, model, tokenizer, ngram, gate);
   const hybridReplay = await keystrokeSavings(hybrid, texts, { onProgress: progress(3) }).finally(() => hybrid.dispose());
   return { ...measured, hybrid: hybridCompletion(hybridReplay, gate, fittedOnReplay) };
+}
+
+/**
+ * The gate fitted on the validation characters after `replayed` (the texts a replay measures),
+ * so that replay is on text the gate never saw; on the replayed texts themselves when fewer
+ * than 500 characters follow them. `ngram` must not have counted `validationTexts`.
+ */
+export async function fitHybridGate<S>(
+  stepper: Stepper<S>,
+  tokenizer: EngineTokenizer,
+  ngram: NgramModel,
+  validationTexts: readonly string[],
+  replayed: readonly string[],
+  signal?: { readonly aborted: boolean },
+): Promise<{ gate: HybridGate; fittedOnReplay: boolean }> {
+  const replayedChars = replayed.reduce((n, t) => n + t.length, 0);
+  const after = charactersAfter(validationTexts, replayedChars, GATE_FIT_CHARS);
+  const fittedOnReplay = after.reduce((n, t) => n + t.length, 0) < MIN_GATE_FIT_CHARS;
+  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? replayed : after, signal);
+  return { gate: fitGate(samples), fittedOnReplay };
+}
+
+/** The hybrid as the editor serves it: the model mixed with `ngram` and the document cache by `gate`. */
+export function hybridServing<S>(stepper: Stepper<S>, model: { readonly config: SequenceModel['config'] }, tokenizer: EngineTokenizer, ngram: NgramModel, gate: HybridGate) {
+  return neuralServing('hybrid', 'tfjs', stepper, model, tokenizer, DEFAULT_DECODING, () => ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), gate));
 }
 
 function hybridCompletion(replay: KeystrokeResult, gate: HybridGate, fittedOnReplay: boolean): HybridCompletion {
