@@ -84,7 +84,7 @@ const SECTION_RUNNERS: readonly Section[] = [
     name: 'completion',
     title: 'Inline completions: latency and memory of the provider with the shipped model',
     async run({ args, files }) {
-      const value = runCompletionLatency(repoRoot(), files, { typedChars: args.typedChars, coldSamples: args.coldSamples });
+      const value = await runCompletionLatency(repoRoot(), files, { typedChars: args.typedChars, coldSamples: args.coldSamples });
       return { rows: [], value, markdown: renderCompletion(value) };
     },
   },

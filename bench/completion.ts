@@ -19,7 +19,8 @@
 // The shipped model is scored on the files its own training held out (`seqlab train`'s split),
 // next to an n-gram counted on the rest.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { useBackend } from '../src/core/backend/backend';
 import { DEFAULT_CONTROLLER_SETTINGS } from '../src/core/completion/controller';
@@ -27,12 +28,12 @@ import { DEFAULT_DECODING } from '../src/core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
 import { tfjsStepper } from '../src/core/completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../src/core/evaluation';
-import { loadModelFile } from '../src/core/modelFile';
+import { loadModelFile, saveModelFile } from '../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../src/core/models';
 import { WORKSPACE_NGRAM_ORDER } from '../src/core/completion/autoServing';
 import { NgramModel } from '../src/core/ngram/ngram';
 import { collectGateSamples, GATE_FEATURES, mixtureBits } from '../src/core/completion/hybrid';
-import { fitHybridGate, hybridServing } from '../src/core/completion/validationCompletion';
+import { fitHybridGate, hybridServing, measureValidationCompletion } from '../src/core/completion/validationCompletion';
 import { DEFAULT_DOCUMENT_CACHE } from '../src/core/ngram/documentCache';
 import type { SequenceModel } from '../src/core/models/sequenceModel';
 import type { EngineTokenizer } from '../src/core/completion/engine';
@@ -65,6 +66,8 @@ export interface CompletionResult {
   /** The rest: what served, sample counts, first request, memory detail. */
   readonly model: string | null;
   readonly runtime: string | null;
+  /** The serving engine ("… + workspace n-gram" for the hybrid). */
+  readonly engineLabel: string | null;
   readonly typedChars: number;
   readonly typedCharMemoryHits: number;
   readonly typedCharSuggestions: number;
@@ -121,14 +124,43 @@ export function shippedModel(root: string): string | undefined {
   return name ? path.join(dir, name) : undefined;
 }
 
-function probe(files: readonly string[], options: { typedChars: number; coldSamples: number; source: string; workspace?: readonly string[] }): ProbeResult {
+function probe(
+  files: readonly string[],
+  options: { typedChars: number; coldSamples: number; source: string; workspace?: readonly string[]; model?: string },
+): ProbeResult {
   const args = ['--expose-gc', path.join(__dirname, 'completionProbe.js'), '--files', files.join(','), '--typed-chars', String(options.typedChars)];
   args.push('--cold', String(options.coldSamples), '--source', options.source);
   if (options.workspace) args.push('--workspace', options.workspace.join(','));
+  if (options.model) args.push('--model', options.model);
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60_000 });
   const line = run.stdout.split('\n').find((l) => l.startsWith('{'));
   if (run.status !== 0 || !line) throw new Error(`the completion probe failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
   return JSON.parse(line) as ProbeResult;
+}
+
+/**
+ * The shipped model as a model trained by this version is: with the end-of-training measurement
+ * (validationCompletion, the hybrid's gate included) taken on its own training's split, so that
+ * the extension serves it mixed with the workspace n-gram. Written to a temporary file; undefined
+ * when the shipped model is not a character model.
+ */
+async function gatedShippedModel(root: string): Promise<string | undefined> {
+  const shipped = shippedModel(root);
+  if (!shipped) return undefined;
+  const loaded = loadModelFile(readFileSync(shipped));
+  if (loaded.kind !== 'neural') return undefined;
+  try {
+    if (loaded.tokenizer.kind !== 'char') return undefined;
+    const split = splitTexts(readCorpus(path.join(root, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
+    const text = (files: typeof split.train) => files.map((f) => f.text);
+    const measured = await measureValidationCompletion(loaded.model, loaded.tokenizer, text(split.train), text(split.validation));
+    log(`completion: the shipped model's end-of-training measurement: model ${pct(measured.keystrokeSavings)}, n-gram ${pct(measured.ngramKeystrokeSavings)}, hybrid ${pct(measured.hybrid?.keystrokeSavings ?? NaN)}`);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-gated-')), path.basename(shipped));
+    writeFileSync(file, saveModelFile({ model: loaded.model, tokenizer: loaded.tokenizer, metadata: { ...loaded.metadata, validationCompletion: measured } }));
+    return file;
+  } finally {
+    loaded.model.dispose();
+  }
 }
 
 function summarize(r: ProbeResult): CompletionResult {
@@ -141,6 +173,7 @@ function summarize(r: ProbeResult): CompletionResult {
     hostMemoryMB: r.rssLoadedMB - r.rssBaselineMB,
     model: r.model ?? null,
     runtime: r.runtime ?? null,
+    engineLabel: r.engineLabel ?? null,
     typedChars: r.typedCharMs.length,
     typedCharMemoryHits: r.typedCharMemoryHits,
     typedCharSuggestions: r.typedCharSuggestions,
@@ -161,11 +194,11 @@ function summarize(r: ProbeResult): CompletionResult {
  * The shipped model through the extension's provider (the issue's targets), and the workspace
  * n-gram (what serves by default before any training) counted over the training files.
  */
-export function runCompletionLatency(
+export async function runCompletionLatency(
   root: string,
   files: readonly SourceFile[],
   options: { typedChars: number; coldSamples: number },
-): CompletionResult & { workspaceNgram: CompletionResult } {
+): Promise<CompletionResult & { workspaceNgram: CompletionResult; hybrid?: CompletionResult }> {
   const { train, heldOut } = heldOutSplit(files);
   const abs = (f: SourceFile) => path.join(root, 'sample-workspace', f.name);
   // Longest held-out files first: typing goes on long enough, and the cold samples have 2,000 characters.
@@ -174,7 +207,13 @@ export function runCompletionLatency(
   const shipped = summarize(probe(paths, { ...options, source: 'activeModel' }));
   log(`completion: the same with the workspace n-gram (${train.length} training files)`);
   const ngram = summarize(probe(paths, { ...options, source: 'workspaceNgram', workspace: train.map(abs) }));
-  return { ...shipped, workspaceNgram: ngram };
+  await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
+  const gated = await gatedShippedModel(root);
+  if (!gated) return { ...shipped, workspaceNgram: ngram };
+  // Latency only: the typed files may be among the ones the shipped model trained on.
+  log(`completion: the same model with its hybrid gate, served mixed with the workspace n-gram`);
+  const hybrid = summarize(probe(paths, { ...options, source: 'activeModel', workspace: train.map(abs), model: gated }));
+  return { ...shipped, workspaceNgram: ngram, hybrid };
 }
 
 async function savingsOf(engine: ServingEngine, texts: readonly string[]) {
@@ -367,21 +406,23 @@ const verdict = (value: number, target: number) => (value <= target ? 'meets' : 
 
 function describeRun(r: CompletionResult): string {
   return (
-    `Model: ${r.model ?? 'none'} on ${r.runtime ?? 'nothing'}. ${r.typedChars} typed characters (${r.typedCharMemoryHits} answered from the ghost text already shown, ` +
+    `Model: ${r.model ?? 'none'} (engine: ${r.engineLabel ?? 'none'}) on ${r.runtime ?? 'nothing'}. ${r.typedChars} typed characters (${r.typedCharMemoryHits} answered from the ghost text already shown, ` +
     `${r.typedCharSuggestions} with a suggestion; mean ${ms(r.typedCharMeanMs)}; outcomes ${JSON.stringify(r.typedCharOutcomes)}); ${r.coldSamples} cold samples (p99 ${ms(r.coldP99Ms)}); ` +
     `the first request, which loads the model, took ${ms(r.firstRequestMs)}. RSS ${fmt(r.rssBaselineMB, 1)} MB after activation, ` +
     `${fmt(r.rssLoadedMB, 1)} MB after serving; JS heap and buffers grew ${fmt(r.jsHeapGrowthMB, 1)} MB.`
   );
 }
 
-export function renderCompletion(r: CompletionResult & { workspaceNgram?: CompletionResult }): string {
-  const n = r.workspaceNgram;
+export function renderCompletion(r: CompletionResult & { workspaceNgram?: CompletionResult; hybrid?: CompletionResult }): string {
+  const others = [r.workspaceNgram, r.hybrid];
+  const value = (x: CompletionResult | undefined, pick: (x: CompletionResult) => number, unit: 'ms' | 'MB') =>
+    !x ? '' : unit === 'ms' ? ms(pick(x)) : `${fmt(pick(x), 1)} MB`;
   const row = (label: string, pick: (x: CompletionResult) => number, unit: 'ms' | 'MB', target: number) => [
     label,
-    unit === 'ms' ? ms(pick(r)) : `${fmt(pick(r), 1)} MB`,
+    value(r, pick, unit),
     `≤ ${target} ${unit}`,
     verdict(pick(r), target),
-    n ? (unit === 'ms' ? ms(pick(n)) : `${fmt(pick(n), 1)} MB`) : '',
+    ...others.map((x) => value(x, pick, unit)),
   ];
   const rows = [
     row('typed character, p50', (x) => x.typedCharP50Ms, 'ms', TARGETS.typedCharP50Ms),
@@ -393,10 +434,13 @@ export function renderCompletion(r: CompletionResult & { workspaceNgram?: Comple
     row('host memory with the model loaded (RSS growth)', (x) => x.hostMemoryMB, 'MB', TARGETS.hostMemoryMB),
   ];
   return [
-    markdownTable(['measure', 'shipped model', 'target', '', 'workspace n-gram'], rows),
+    markdownTable(['measure', 'shipped model', 'target', '', 'workspace n-gram', 'shipped model + workspace n-gram (hybrid)'], rows),
     '',
     `Shipped model — ${describeRun(r)}`,
-    ...(n ? ['', `Workspace n-gram — ${describeRun(n)}`] : []),
+    ...(r.workspaceNgram ? ['', `Workspace n-gram — ${describeRun(r.workspaceNgram)}`] : []),
+    ...(r.hybrid
+      ? ['', `Hybrid (the shipped model with a gate fitted on its validation split, served as a model trained now is; typed files may be among those it trained on, so latency only) — ${describeRun(r.hybrid)}`]
+      : []),
   ].join('\n');
 }
 

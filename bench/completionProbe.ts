@@ -5,9 +5,10 @@
 // sample workspace. Prints one JSON line (ProbeResult).
 //
 //   node --expose-gc out/bench/completionProbe.js --files a.js,b.js [--typed-chars N] [--cold N]
-//        [--source auto|activeModel|workspaceNgram] [--workspace c.js,d.js]
-// --source activeModel serves the shipped model (models/*.seqlab); --workspace lists the files
-// workspace.findFiles returns (what the workspace n-gram counts).
+//        [--source auto|activeModel|workspaceNgram] [--workspace c.js,d.js] [--model m.seqlab]
+// --source activeModel serves the shipped model (models/*.seqlab), or the --model file, added to the
+// registry and made active; --workspace lists the files workspace.findFiles returns (what the
+// workspace n-gram counts). SEQLAB_PROBE_TRACE=1 prints each typed position's outcome on stderr.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,8 @@ export interface ProbeResult {
   readonly requireMs: number;
   /** The model that served, and how. */
   readonly model: string | undefined;
+  /** The serving engine's label ("… + workspace n-gram" for the hybrid). */
+  readonly engineLabel: string | undefined;
   readonly runtime: string | undefined;
   /** The first request: loading the model (ONNX Runtime, export, session) and the first suggestion. */
   readonly firstRequestMs: number;
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
   const api = extension.activate(stubContext(root, storage));
   const activationMs = performance.now() - t;
   await new Promise((r) => setTimeout(r, 200)); // let activation's asynchronous reads settle
+  const modelFile = arg('model');
+  if (modelFile) await api.models.setActive((await api.models.add(readFileSync(modelFile))).id);
   const base = memory();
 
   const provider = api.completions.provider;
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
       const o = provider.lastOutcome;
       const key = o === undefined ? 'unknown' : o.kind === 'suggestion' ? o.source : o.reason;
       if (process.env.SEQLAB_DEBUG && o?.kind === 'none' && o.reason === 'error') console.error((o as { detail?: string }).detail);
+      if (process.env.SEQLAB_PROBE_TRACE) console.error(`${i} ${o?.kind === 'suggestion' ? JSON.stringify(o.text) : key}`);
       typedCharOutcomes[key] = (typedCharOutcomes[key] ?? 0) + 1;
       if (key !== 'memory') typedCharComputedMs.push(r.ms);
     }
@@ -132,6 +138,7 @@ async function main(): Promise<void> {
     activationMs,
     requireMs,
     model: status.modelName,
+    engineLabel: engine?.label,
     runtime: engine?.runtime,
     firstRequestMs,
     typedCharMs,
