@@ -114,6 +114,16 @@ export interface VisualizerModelMessage {
   readonly message: string | null;
 }
 
+/** The hybrid's next-token choice at the cursor, over the model's vocabulary (core/completion/hybrid.ts). */
+export interface HybridNextToken {
+  /** The workspace n-gram with the document's own counts. */
+  readonly ngram: Float32Array;
+  /** The gate's weight g on the n-gram here; the model gets 1 − g. */
+  readonly weight: number;
+  /** g · ngram + (1 − g) · the model's distribution at τ = 1: what completions choose from. */
+  readonly mixed: Float32Array;
+}
+
 /** The active model's internals over the last tokens before the cursor. */
 export interface VisualizerInternalsMessage {
   readonly type: 'visualizerInternals';
@@ -134,6 +144,8 @@ export interface VisualizerInternalsMessage {
   readonly nextLogits: Float32Array;
   /** Transformer: the positional encoding added at each window position, positions × width. */
   readonly positional: Matrix | null;
+  /** When completions serve this model mixed with the workspace n-gram (the hybrid): both sides and the mix at the cursor. */
+  readonly hybrid: HybridNextToken | null;
   /** Host time to compute this, in ms. */
   readonly elapsedMs: number;
 }

@@ -24,14 +24,17 @@ export interface SequenceLabApi {
 
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const models = new ModelRegistry(context);
-  const visualizer = new VisualizerViewProvider(context, models);
-  const completions = registerCompletions(context, models, () => TrainingSession.current !== undefined);
+  const { completions, disposables: completionDisposables } = registerCompletions(context, models, () => TrainingSession.current !== undefined);
+  const visualizer = new VisualizerViewProvider(context, models, {
+    counts: (...args) => completions.service.hybridCounts(...args),
+    onDidChangeEngine: (listener) => completions.service.onDidChangeStatus((status) => listener(status.engineLabel)),
+  });
   context.subscriptions.push(
     models,
     ...registerCommands(context, models),
     ...registerModelCommands(models),
     ...registerTrainingCommands(context, models),
-    ...completions.disposables,
+    ...completionDisposables,
     visualizer,
     vscode.window.registerWebviewViewProvider(VisualizerViewProvider.viewId, visualizer),
     vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
@@ -40,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): SequenceLabApi {
       },
     }),
   );
-  return { training: () => TrainingSession.current, playground: () => PlaygroundPanel.instance, models, completions: completions.completions, visualizer: visualizer.testHook };
+  return { training: () => TrainingSession.current, playground: () => PlaygroundPanel.instance, models, completions, visualizer: visualizer.testHook };
 }
 
 export function deactivate(): void {

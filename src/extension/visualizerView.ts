@@ -14,7 +14,12 @@ import type { Inspection } from './modelRuntime';
 import type { ModelEntry, ModelRegistry } from './models/modelRegistry';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 import { WebviewChannel } from './webviewChannel';
+import { MAX_WINDOW_CHARS } from '../core/completion/controller';
+import type { EngineTokenizer } from '../core/completion/engine';
+import { mixAt, type HybridGate } from '../core/completion/hybrid';
+import { softmaxAt } from '../core/visualization/distribution';
 import type {
+  HybridNextToken,
   VisualizerGradientFlowMessage,
   VisualizerInternalsMessage,
   VisualizerModelInfo,
@@ -45,6 +50,13 @@ export interface VisualizerTestHook {
   readonly modelMessage: () => string | null;
   /** The tfjs backend the view says the internals are computed on (null before a model loads). */
   readonly modelBackend: () => string | null;
+}
+
+/** The completions' side of the hybrid: CompletionService.hybridCounts, and when what serves changes. */
+export interface HybridCountsSource {
+  counts(modelId: string, documentKey: string, textBeforeCursor: string, tokenizer: EngineTokenizer): Promise<{ gate: HybridGate; ngram: Float64Array } | undefined>;
+  /** Fires with the serving engine's label whenever completions' status changes. */
+  readonly onDidChangeEngine: vscode.Event<string | undefined>;
 }
 
 interface Loaded {
@@ -107,6 +119,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly registry: ModelRegistry,
+    private readonly hybridCounts?: HybridCountsSource,
   ) {
     this.disposables.push(
       ...this.highlights,
@@ -120,6 +133,17 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
       }),
       registry.onDidChangeActive(() => this.modelChanged()),
     );
+    // The hybrid's side of the next-token view appears (or goes) when completions start (or stop) mixing.
+    let engine: string | undefined;
+    if (hybridCounts) {
+      this.disposables.push(
+        hybridCounts.onDidChangeEngine((label) => {
+          if (label === engine) return;
+          engine = label;
+          this.scheduleUpdate();
+        }),
+      );
+    }
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -146,7 +170,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         this.lastRendered = m;
       },
       visualizerCommand: (m) => {
-        void vscode.commands.executeCommand(`seqlab.${m.command}`);
+        void vscode.commands.executeCommand(`seqlab.${m.command}\n`);
       },
     });
     this.channel = channel;
@@ -278,6 +302,8 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
       const started = performance.now();
       const contextTokens = readConfig().visualizer.contextTokens;
       const result = loaded.inspection.inspectAt(snap.text, contextTokens, snap.atDocumentStart);
+      const hybrid = await this.hybridAt(loaded, snap, result.nextLogits);
+      if (loaded !== this.loaded || id !== this.requestId || !this.channel) return;
       const elapsedMs = performance.now() - started;
       this.lastCostMs = elapsedMs;
       const message: VisualizerInternalsMessage = {
@@ -289,6 +315,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         layers: result.layers,
         nextLogits: result.nextLogits,
         positional: result.positional,
+        hybrid,
         elapsedMs,
       };
       this.clearHighlights();
@@ -302,6 +329,23 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
       this.running = false;
       if (this.rerun) this.scheduleUpdate();
     }
+  }
+
+  /**
+   * When completions serve this model mixed with the workspace n-gram: the n-gram's side at the
+   * cursor (the whole document before it counted, as completions count it), the gate's weight
+   * and the mix, against the model's distribution over the window shown. Null otherwise.
+   */
+  private async hybridAt(loaded: Loaded, snap: CursorSnapshot, nextLogits: Float32Array): Promise<HybridNextToken | null> {
+    const tokenizer = loaded.inspection.tokenizer;
+    if (!this.hybridCounts || !tokenizer || nextLogits.length === 0) return null;
+    const document = snap.document;
+    const cursor = snap.base + snap.text.length;
+    const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, cursor - MAX_WINDOW_CHARS)), document.positionAt(cursor)));
+    const counted = await this.hybridCounts.counts(loaded.entry.id, document.uri.toString(), before, tokenizer).catch(() => undefined);
+    if (!counted) return null;
+    const { weight, mixed } = mixAt(counted.gate, counted.ngram, softmaxAt(nextLogits, 1));
+    return { ngram: Float32Array.from(counted.ngram), weight, mixed: Float32Array.from(mixed) };
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   gateFeatures,
   GATE_FEATURES,
   mixtureBits,
+  mixAt,
   mixtureBitsGradient,
   ngramBlend,
   NgramSide,
@@ -71,6 +72,15 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
   it('features: top probability and entropy (bits / 6) of each side', () => {
     const f = gateFeatures([0.5, 0.5, 0], [1, 0, 0]);
     assert.deepEqual(Array.from(f), [1, 0.5, 1 / 6, 1, 0]);
+  });
+
+  it('mixes at the weight σ(θ · φ): hand-computed at g = 3/4', () => {
+    // φ = (1, 0.5, 1/6, 1, 0) as above; θ puts ln 3 on the bias only, so g = 1/(1 + 1/3) = 3/4.
+    const { weight, mixed } = mixAt({ weights: [Math.log(3), 0, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]);
+    assert.ok(Math.abs(weight - 0.75) < 1e-12);
+    [0.625, 0.375, 0].forEach((p, i) => assert.ok(Math.abs(mixed[i] - p) < 1e-12, `P(${i})`));
+    // A weight on the n-gram's top probability moves g: z = 2 · 0.5 = 1.
+    assert.ok(Math.abs(mixAt({ weights: [0, 2, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]).weight - 1 / (1 + Math.exp(-1))) < 1e-12);
   });
 
   it('takes the validation characters after the replayed ones, across files', () => {

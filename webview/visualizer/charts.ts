@@ -254,9 +254,9 @@ export class LineChart extends CanvasChart {
 
 export interface Bar {
   readonly label: string;
-  /** Probability at the chosen temperature. */
+  /** Probability at the chosen temperature (the hybrid's charts: of that side or of the mix). */
   readonly value: number;
-  /** Probability at τ = 1 (drawn as a tick), to show the reshaping. */
+  /** Probability at τ = 1 (the hybrid's charts: the model's own), drawn as a tick, to show the reshaping. */
   readonly reference: number;
 }
 
@@ -267,6 +267,8 @@ export class BarChart extends CanvasChart {
   constructor(
     ariaLabel: string,
     private readonly onInspect: (text: string | null) => void,
+    /** What a bar says when read out (default: its probability at this temperature and at τ = 1). */
+    private readonly describe: (b: Bar) => string = (b) => `${b.label}: ${(b.value * 100).toFixed(2)}% at this temperature, ${(b.reference * 100).toFixed(2)}% at τ = 1`,
   ) {
     super(ariaLabel);
     this.canvas.addEventListener('keydown', (e) => {
@@ -288,7 +290,7 @@ export class BarChart extends CanvasChart {
 
   private announce(i: number): void {
     const b = this.bars[i];
-    if (b) this.onInspect(`${b.label}: ${(b.value * 100).toFixed(2)}% at this temperature, ${(b.reference * 100).toFixed(2)}% at τ = 1`);
+    if (b) this.onInspect(this.describe(b));
   }
 
   set(bars: readonly Bar[], ariaLabel: string): void {

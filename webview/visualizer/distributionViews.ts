@@ -1,4 +1,6 @@
-// The next-token distribution (with temperature and sampling) and the embedding map.
+// The next-token distribution (with temperature and sampling), the hybrid's two sides and their
+// mix when completions serve the model so, and the embedding map.
+import type { HybridNextToken } from '../../src/protocol';
 import { entropyBits, sampleIndex, softmaxAt, topK } from '../../src/core/visualization/distribution';
 import { el } from '../shared/host';
 import { BarChart, ScatterChart } from './charts';
@@ -18,6 +20,11 @@ export class NextTokenView implements View {
   private samples: string[] = [];
   private data: ViewData | undefined;
   private bars = 0;
+  private hybridBars = 0;
+  private readonly hybrid: HTMLElement;
+  private readonly hybridNote: HTMLElement;
+  private readonly ngramChart: BarChart;
+  private readonly mixChart: BarChart;
 
   constructor(ngram: boolean) {
     this.label = ngram ? 'Next character' : 'Next token';
@@ -44,12 +51,35 @@ export class NextTokenView implements View {
     sample.addEventListener('click', () => this.sample());
     this.entropy = el('p', { class: 'muted' });
     this.sampled = el('p', { class: 'sampled', 'aria-live': 'polite' });
+    const versusModel = (side: string) => (b: { label: string; value: number; reference: number }) =>
+      `${b.label}: ${(b.value * 100).toFixed(2)}% ${side}, ${(b.reference * 100).toFixed(2)}% from the model alone`;
+    this.ngramChart = new BarChart('Workspace n-gram next-character probabilities', (text) => setReadout(this.readout, text), versusModel('from the workspace n-gram'));
+    this.mixChart = new BarChart('Mixed next-character probabilities', (text) => setReadout(this.readout, text), versusModel('in the mix'));
+    this.hybridNote = el('p', { 'aria-live': 'polite' });
+    this.hybrid = el(
+      'section',
+      { class: 'hybrid', 'aria-label': 'What completions choose from' },
+      el('h3', {}, 'What completions choose from'),
+      el('pre', { class: 'equation' }, 'P(next) = g · P_n-gram + (1 − g) · P_model,   g = σ(θ · φ)'),
+      el(
+        'p',
+        { class: 'muted' },
+        'Completions mix this model with the workspace n-gram, which also counts this document before the cursor. The gate g looks at how sure each side is here (φ: each one’s top probability and entropy); θ was fitted on validation text at the end of training. Ticks: the model alone, at τ = 1.',
+      ),
+      this.hybridNote,
+      el('h4', {}, 'Workspace n-gram'),
+      this.ngramChart.element,
+      el('h4', {}, 'The mix'),
+      this.mixChart.element,
+    );
+    this.hybrid.hidden = true;
     body.figure.append(
       el('div', { class: 'controls' }, el('label', { class: 'control' }, 'Temperature ', slider, ' ', this.temperatureText), k.element, sample),
       this.entropy,
       this.readout,
       this.chart.element,
       this.sampled,
+      this.hybrid,
     );
   }
 
@@ -80,6 +110,24 @@ export class NextTokenView implements View {
         .join(', ')}. Up and down arrow keys read each bar.`,
     );
     this.entropy.textContent = `Entropy ${entropyBits(p).toFixed(2)} bits at this temperature, ${entropyBits(p1).toFixed(2)} bits at τ = 1 (uniform over ${vocabulary.length} would be ${Math.log2(vocabulary.length).toFixed(2)}).`;
+    this.showHybrid(data.internals?.hybrid ?? null, vocabulary, p1);
+  }
+
+  private showHybrid(hybrid: HybridNextToken | null, vocabulary: readonly string[], model: Float64Array): void {
+    this.hybrid.hidden = !hybrid;
+    this.hybridBars = 0;
+    if (!hybrid) return;
+    const barsOf = (probs: Float32Array) =>
+      topK(probs, this.k).map((r) => ({ label: vocabulary[r.index] ?? String(r.index), value: r.probability, reference: model[r.index] ?? 0 }));
+    const ngram = barsOf(hybrid.ngram);
+    const mixed = barsOf(hybrid.mixed);
+    const first = (bars: typeof ngram) => (bars[0] ? `“${bars[0].label}” ${(bars[0].value * 100).toFixed(1)}%` : 'nothing');
+    this.hybridNote.textContent =
+      `Here g = ${hybrid.weight.toFixed(2)}: ${Math.round(hybrid.weight * 100)}% of the mix is the workspace n-gram, ${Math.round((1 - hybrid.weight) * 100)}% the model. ` +
+      `Top of the n-gram: ${first(ngram)}; of the mix: ${first(mixed)}.`;
+    this.ngramChart.set(ngram, `Top ${ngram.length} next characters from the workspace n-gram: ${ngram.slice(0, 5).map((b) => `${b.label} ${(b.value * 100).toFixed(1)}%`).join(', ')}`);
+    this.mixChart.set(mixed, `Top ${mixed.length} next characters of the mix at g = ${hybrid.weight.toFixed(2)}: ${mixed.slice(0, 5).map((b) => `${b.label} ${(b.value * 100).toFixed(1)}%`).join(', ')}`);
+    this.hybridBars = ngram.length + mixed.length;
   }
 
   private sample(): void {
@@ -98,11 +146,13 @@ export class NextTokenView implements View {
   }
 
   painted(): number {
-    return this.bars;
+    return this.bars + this.hybridBars;
   }
 
   dispose(): void {
     this.chart.dispose();
+    this.ngramChart.dispose();
+    this.mixChart.dispose();
     this.element.remove();
   }
 }

@@ -74,6 +74,12 @@ export function mixDistributions(ngramProbs: ArrayLike<number>, modelProbs: Arra
   return out;
 }
 
+/** The gate's weight g on the n-gram at this position, and the mix it gives: what the hybrid chooses from. */
+export function mixAt(gate: Pick<HybridGate, 'weights'>, ngramProbs: ArrayLike<number>, modelProbs: ArrayLike<number>): { weight: number; mixed: Float64Array } {
+  const weight = gateWeight(gate, gateFeatures(ngramProbs, modelProbs));
+  return { weight, mixed: mixDistributions(ngramProbs, modelProbs, weight) };
+}
+
 /** One scored position: φ and each side's probability of the character that came. */
 export interface GateSample {
   readonly features: Float64Array;
@@ -196,8 +202,7 @@ export class NgramSide implements CountsSide {
 
 /** The blend the neural engine is given: a counting side mixed in by the gate. */
 export function ngramBlend(side: CountsSide, gate: Pick<HybridGate, 'weights'>): NextTokenBlend {
-  const mixWith = (modelProbs: ArrayLike<number>) => (ngramProbs: Float64Array) =>
-    mixDistributions(ngramProbs, modelProbs, gateWeight(gate, gateFeatures(ngramProbs, modelProbs)));
+  const mixWith = (modelProbs: ArrayLike<number>) => (ngramProbs: Float64Array) => mixAt(gate, ngramProbs, modelProbs).mixed;
   return {
     sync: (prefix) => side.sync(prefix),
     mix(context, modelProbs) {

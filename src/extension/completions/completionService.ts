@@ -9,7 +9,7 @@ import { readConfig, type SeqlabConfig } from '../config';
 import { modelRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
 import { CompletionController, type ControllerSettings } from '../../core/completion/controller';
-import { TOKENS_PER_LINE, type DecodingOptions } from '../../core/completion/engine';
+import { TOKENS_PER_LINE, type DecodingOptions, type EngineTokenizer } from '../../core/completion/engine';
 import type { ServingEngine } from '../../core/completion/servingEngine';
 import { enumerateWorkspace } from '../training/workspaceCorpus';
 import type { WorkspaceFile } from './ngramWorker';
@@ -167,6 +167,29 @@ export class CompletionService implements vscode.Disposable {
     };
   }
 
+  /**
+   * Inside the Model's view of the hybrid: when `modelId` is serving mixed with the workspace
+   * n-gram, that n-gram's next-character probabilities after `textBeforeCursor` (the document
+   * cache counting it) over the model's ids, and the gate; undefined otherwise. Counted under a
+   * key of its own and forgotten after, so the completions' counts for the document stay as they are.
+   */
+  async hybridCounts(
+    modelId: string,
+    documentKey: string,
+    textBeforeCursor: string,
+    tokenizer: EngineTokenizer,
+  ): Promise<{ gate: HybridGate; ngram: Float64Array } | undefined> {
+    const { gate, counts } = this;
+    if (!gate || !counts || this.servedEntry?.id !== modelId) return undefined;
+    const side = counts.countsSide(`inside-the-model ${documentKey}`, tokenizer);
+    try {
+      side.sync(textBeforeCursor);
+      return { gate, ngram: await side.distribution(textBeforeCursor) };
+    } finally {
+      side.dispose();
+    }
+  }
+
   /** The engine, loading it on first use (never at activation). */
   getEngine(): Promise<ServingEngine | undefined> {
     if (this.engine) return Promise.resolve(this.engine);
@@ -249,7 +272,7 @@ export class CompletionService implements vscode.Disposable {
       }
     } catch (e) {
       this.error = `could not load ${entry?.card.name ?? 'the active model'}: ${(e as Error).message}`;
-      this.log.error(`${this.error}; the workspace n-gram serves instead`);
+      this.log.error(`${this.error}; the workspace n-gram serves instead\n`);
       model?.dispose();
       counts?.dispose();
       model = undefined;
@@ -277,7 +300,7 @@ export class CompletionService implements vscode.Disposable {
     this.servedEntry = entry;
     this.loading = undefined;
     this.loadingState = false;
-    if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms`);
+    if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms\n`);
     this.fire();
     return engine;
   }
@@ -295,7 +318,7 @@ export class CompletionService implements vscode.Disposable {
   private explainNotServing(why: string | undefined): void {
     if (why === this.notServing) return;
     this.notServing = why;
-    if (why) this.log.info(`completions: not serving ${why}`);
+    if (why) this.log.info(`completions: not serving ${why}\n`);
     this.fire();
   }
 
@@ -346,7 +369,7 @@ export class CompletionService implements vscode.Disposable {
     try {
       next = await this.startWorkspaceNgram();
     } catch (e) {
-      this.log.warn(`counting the workspace again failed: ${(e as Error).message}`);
+      this.log.warn(`counting the workspace again failed: ${(e as Error).message}\n`);
       return;
     }
     const current = this.engine;
@@ -396,7 +419,7 @@ export class CompletionService implements vscode.Disposable {
     this.loadingState = false;
     this.error = undefined;
     this.controller.reset();
-    this.log.info(`completions: ${why}`);
+    this.log.info(`completions: ${why}\n`);
     // Completions were in use, or a model was just made active: load the new engine now rather
     // than on the next keystroke.
     if (wasServing || loadNow) void this.getEngine();

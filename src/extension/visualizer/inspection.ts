@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../core/backend/backend';
 import { loadModelFile, type LoadedModelFile } from '../../core/modelFile';
+import type { EngineTokenizer } from '../../core/completion/engine';
 import { createModel } from '../../core/models';
 import { sinusoidalValue } from '../../core/models/positionalEncoding';
 import type { ModelConfig, RecurrentConfig, SequenceModel, TransformerConfig } from '../../core/models/sequenceModel';
@@ -117,6 +118,8 @@ export interface EmbeddingMap {
 /** A loaded model file the visualizer inspects; dispose when another model becomes active. */
 export interface Inspection {
   readonly info: InspectionInfo;
+  /** A neural model's tokenizer (the hybrid's counts are projected onto its ids); null for an n-gram. */
+  readonly tokenizer: EngineTokenizer | null;
   inspectAt(textBeforeCursor: string, maxTokens: number, atDocumentStart: boolean): WindowInternals;
   /**
    * ‖∂L/∂h_t‖ over the window for the model and its comparisons, yielding to the event loop
@@ -254,6 +257,7 @@ function neuralInspection(loaded: Extract<LoadedModelFile, { kind: 'neural' }>, 
 
   return {
     info,
+    tokenizer,
     inspectAt: (text, maxTokens, atStart) => inspectWindow(model, tokenizer, text, maxTokens, atStart),
     async gradientFlow(text, maxTokens, atStart, superseded) {
       const limit = config.arch === 'transformer' ? Math.min(maxTokens, config.contextSize) : maxTokens;
@@ -328,6 +332,7 @@ function ngramInspection(ngram: NgramModel, loaded: Extract<LoadedModelFile, { k
   };
   return {
     info,
+    tokenizer: null,
     inspectAt(text, maxTokens, atStart) {
       const window = windowTokens(charTokens, text, Math.min(maxTokens, Math.max(1, ngram.order - 1)), atStart);
       const dist = ngram.distribution(text);

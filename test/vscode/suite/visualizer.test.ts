@@ -24,11 +24,11 @@ const CORPUS = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\nmodule.e
  * before the extension loads the file. (tfjs keeps one engine per process: a model left alive
  * here would hold variable names the extension's copy of the library may want.)
  */
-function writeModel(arch: Arch, tokenizer: Tokenizer, ids: readonly number[]): { file: string; expected: ModelInternals } {
+function writeModel(arch: Arch, tokenizer: Tokenizer, ids: readonly number[], metadata: Record<string, unknown> = {}): { file: string; expected: ModelInternals } {
   const model = createModel(presetConfig(arch, 'nano', tokenizer.vocabSize, { seed: 3 }));
   try {
     const file = path.join(scratch, `${arch}-${Math.random().toString(36).slice(2)}.seqlab`);
-    writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
+    writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano', ...metadata } }));
     return { file, expected: model.inspect(ids) };
   } finally {
     model.dispose();
@@ -138,6 +138,46 @@ describe('Inside the Model', () => {
       for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) assert.equal(head.data[q * T + k], 0, `head ${h + 1}: query ${q} sees key ${k}`);
     });
     assert.deepEqual([sent.positional?.rows, sent.positional?.cols], [T, 64]);
+  });
+
+  it('when completions serve the model mixed with the workspace n-gram, shows both sides and the mix at the cursor', async () => {
+    const tokenizer = buildTokenizer('char', [CORPUS]);
+    const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
+    const gate = { weights: [0.5, 1, -1, 0.5, -0.5], fittedOn: 1000 };
+    // Measured as training measures it, the hybrid best: under 'auto' the model serves mixed.
+    const validationCompletion = {
+      characters: 3000,
+      keystrokeSavings: 0.12,
+      ngramKeystrokeSavings: 0.31,
+      precision: 0.4,
+      ngramPrecision: 0.6,
+      hybrid: { keystrokeSavings: 0.35, precision: 0.7, gate, fittedOnReplay: false },
+    };
+    const { file } = writeModel('lstm', tokenizer, window.ids, { validationCompletion });
+    const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+    await vscode.commands.executeCommand('seqlab.selectModel', id);
+    assert.match((await api.completions.service.getEngine())?.label ?? '', /\+ workspace n-gram$/);
+    let sent = await internalsFor(id, window.ids);
+    for (const deadline = Date.now() + 30_000; !sent.hybrid && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 250));
+      sent = await internalsFor(id, window.ids);
+    }
+    const hybrid = sent.hybrid;
+    assert.ok(hybrid, 'the hybrid is shown');
+    // The cursor is after "return `Hello, " in hello.js, which the workspace n-gram counted: "$" follows.
+    const top = hybrid.ngram.indexOf(Math.max(...hybrid.ngram));
+    assert.equal(tokenizer.decode([top]), '$', 'the n-gram side knows how the line goes on');
+    const ngramMass = hybrid.ngram.reduce((a, b) => a + b, 0);
+    assert.ok(ngramMass > 0.5 && ngramMass <= 1 + 1e-6, `n-gram mass on the model's characters: ${ngramMass}`);
+    // g = σ(θ · φ), φ = (1, top and entropy/6 of each side), and the mix, from the equation.
+    const max = Math.max(...sent.nextLogits);
+    const exp = Array.from(sent.nextLogits, (z) => Math.exp(z - max));
+    const model = exp.map((e) => e / exp.reduce((a, b) => a + b, 0));
+    const topEntropy = (p: ArrayLike<number>) => [Math.max(...Array.from(p)), -Array.from(p).reduce((h, q) => (q > 0 ? h + q * Math.log2(q) : h), 0) / 6];
+    const phi = [1, ...topEntropy(hybrid.ngram), ...topEntropy(model)];
+    const g = 1 / (1 + Math.exp(-phi.reduce((z, f, i) => z + f * gate.weights[i], 0)));
+    assert.ok(Math.abs(hybrid.weight - g) < 1e-4, `g ${hybrid.weight} vs ${g}`);
+    model.forEach((p, i) => assert.ok(Math.abs(hybrid.mixed[i] - (g * hybrid.ngram[i] + (1 - g) * p)) < 1e-5, `mix at ${i}`));
   });
 
   it('shows an n-gram model’s next-character distribution only', async () => {
