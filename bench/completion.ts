@@ -291,7 +291,6 @@ export async function runQuality(
     try {
       trainer = new Trainer(model, corpus, {
         batchSize: 32,
-        seqLen: 64,
         maxTimeMs: options.seconds * 1000,
         evalEvery: 1e9,
         finalEval: false,

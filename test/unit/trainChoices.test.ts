@@ -70,6 +70,10 @@ describe('train command choices', () => {
   it('builds the run: Transformer windows fit its context; evaluations twice in a short step budget', () => {
     const spec = trainingSpec({ arch: 'transformer', tokenizer: 'char', preset: 'nano', minutes: 2 }, { seqLen: 128 }, 'name');
     assert.equal(spec.seqLen, 64);
+    // By default a Transformer trains on its whole context (serving asks about every position in
+    // it); a recurrent model on 64-token windows.
+    assert.equal(trainingSpec({ arch: 'transformer', tokenizer: 'char', preset: 'small', minutes: 5 }, {}, 'name').seqLen, 128);
+    assert.equal(trainingSpec({ arch: 'lstm', tokenizer: 'char', preset: 'small', minutes: 5 }, {}, 'name').seqLen, 64);
     assert.equal(spec.maxTimeMs, 120_000);
     assert.equal(spec.maxSteps, null);
     assert.equal(spec.evalEvery, 100);

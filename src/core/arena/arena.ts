@@ -7,7 +7,7 @@ import { DEFAULT_DECODING } from '../completion/engine';
 import { neuralServing, ngramServing } from '../completion/servingEngine';
 import { tfjsStepper } from '../completion/stepper';
 import { keystrokeSavings, limitCharacters, percentile, scoreNeural, scoreNgram } from '../evaluation';
-import { createModel, type SequenceModel } from '../models';
+import { createModel, defaultTrainingWindow, type SequenceModel } from '../models';
 import { NgramModel } from '../ngram/ngram';
 import { CharTokenizer } from '../tokenizers';
 import type { Tokenizer } from '../tokenizers/tokenizer';
@@ -140,9 +140,9 @@ async function runNeural(
 ): Promise<ArenaEntry> {
   const seed = settings.seed ?? 0;
   // A lecture task's examples are short documents: windows as long as the longest one.
-  const seqLen = settings.seqLen ?? (dataset.taskExamples ? Math.max(...dataset.train.map((t) => t.length)) : 64);
-  const batchSize = settings.batchSize ?? 16;
   const model = createModel(contenderConfig(spec, tokenizer.vocabSize, seed));
+  const seqLen = settings.seqLen ?? (dataset.taskExamples ? Math.max(...dataset.train.map((t) => t.length)) : defaultTrainingWindow(model.config));
+  const batchSize = settings.batchSize ?? 16;
   const encode = (texts: readonly string[]) => texts.map((t, k) => ({ name: String(k), tokens: tokenizer.encode(t) }));
   const points = settings.points ?? 8;
   // Evaluate often enough for `points` curve points: by steps for a token budget; for a time

@@ -19,6 +19,6 @@ export function createModel(config: ModelConfig): SequenceModel {
 }
 
 export * from './sequenceModel';
-export { presetConfig } from './presets';
+export { defaultTrainingWindow, presetConfig } from './presets';
 // Not a SequenceModel (it has no `step`: it reads ahead), so not in createModel; see its file.
 export { createBidirectionalRnn, BIDIRECTIONAL_CANNOT_COMPLETE } from './bidirectionalRnn';

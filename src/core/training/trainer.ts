@@ -10,6 +10,7 @@
 // asynchronously. Between steps the loop yields to the event loop so a UI stays responsive, and
 // checks for stop and pause requests.
 import * as tf from '@tensorflow/tfjs';
+import { defaultTrainingWindow } from '../models/presets';
 import type { SequenceModel } from '../models/sequenceModel';
 import { createRng, type Rng } from '../random';
 import type { TrainerProgress, TrainingCheckpoint } from './checkpoint';
@@ -243,7 +244,7 @@ export class Trainer {
     readonly options: TrainerOptions = {},
   ) {
     this.batchSize = positiveInt('batchSize', options.batchSize ?? 16);
-    this.seqLen = positiveInt('seqLen', options.seqLen ?? 64);
+    this.seqLen = positiveInt('seqLen', options.seqLen ?? defaultTrainingWindow(model.config));
     // A time budget alone does not decay by default: at 150 steps of LSTM small, decaying to a
     // tenth over the budget ended 0.35 bits/char worse than holding the peak (docs/benchmarks.md).
     // `{ decayMs }` asks for it.

@@ -3,6 +3,7 @@
 // first and marked, the one-step "train with defaults", argument validation, and the run's
 // TrainingSpec.
 import type { TrainingBackend } from '../../core/backend/choice';
+import { defaultTrainingWindow, presetConfig } from '../../core/models/presets';
 import type { Arch, Preset } from '../../core/models/sequenceModel';
 import type { TokenizerKind } from '../../core/tokenizers/tokenizer';
 import type { TrainingSpec } from '../../protocol';
@@ -174,11 +175,10 @@ export function parseTrainArgs(raw: unknown, defaults: TrainChoices): { choices:
   return { choices, args };
 }
 
-/** Window length per architecture and size: a Transformer attends over at most its context. */
-const TRANSFORMER_CONTEXT: Record<Preset, number> = { nano: 64, small: 128, medium: 256 };
-
 export function trainingSpec(choices: TrainChoices, args: TrainArgs, name: string): TrainingSpec {
-  const seqLen = Math.min(args.seqLen ?? 64, choices.arch === 'transformer' ? TRANSFORMER_CONTEXT[choices.preset] : Infinity);
+  // A Transformer attends over at most its context, and trains on all of it by default.
+  const config = presetConfig(choices.arch, choices.preset, 1);
+  const seqLen = Math.min(args.seqLen ?? defaultTrainingWindow(config), config.arch === 'transformer' ? config.contextSize : Infinity);
   const maxSteps = args.steps ?? null;
   const evalEvery = args.evalEvery ?? (maxSteps !== null ? Math.max(1, Math.min(100, Math.ceil(maxSteps / 2))) : 100);
   return {
