@@ -455,6 +455,21 @@ describe('trainer', () => {
   });
 });
 
+describe('trainer windows', () => {
+  before(useTestBackend);
+
+  it('by default a Transformer trains on its whole context, a recurrent model on 64 tokens', () => {
+    const long = { train: [{ name: 't', tokens: Array.from({ length: 600 }, (_, i) => i % 5) }], validation: [{ name: 'v', tokens: Array.from({ length: 300 }, (_, i) => i % 5) }] };
+    for (const [arch, preset, window] of [['transformer', 'small', 128], ['transformer', 'nano', 64], ['lstm', 'small', 64]] as const) {
+      const model = createModel(presetConfig(arch, preset, 5));
+      const trainer = new Trainer(model, long, { maxSteps: 1 });
+      assert.equal(trainer.seqLen, window, `${arch} ${preset}`);
+      trainer.dispose();
+      model.dispose();
+    }
+  });
+});
+
 describe('trainer with a real nano LSTM', () => {
   before(useTestBackend);
 
