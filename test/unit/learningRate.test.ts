@@ -31,6 +31,18 @@ describe('learning-rate schedule', () => {
     assert.ok(Math.abs(learningRateAt(100, { peak: 2e-3, decaySteps: 100 }) - 2e-4) < 1e-18);
   });
 
+  it('holds the peak for the stable share (decayFrom), then runs the whole cosine over the rest', () => {
+    const wsd = { ...schedule, decayFrom: 0.5 };
+    assert.equal(learningRateAt(60, wsd), 1e-3, 'halfway from warm-up to the end: still the peak');
+    // Three quarters of the way = half of the decay: the midpoint of peak and min.
+    assert.ok(Math.abs(learningRateAt(85, wsd) - 5.5e-4) < 1e-15);
+    assert.equal(learningRateAt(110, wsd), 1e-4);
+    const timed = { peak: 1e-3, warmupSteps: 10, decayMs: 60_000, min: 1e-4, decayFrom: 0.75 };
+    assert.equal(learningRateAt(500, timed, 30_000), 1e-3);
+    assert.ok(Math.abs(learningRateAt(500, timed, 52_500) - 5.5e-4) < 1e-15);
+    assert.equal(learningRateAt(500, timed, 60_000), 1e-4);
+  });
+
   it('decays over training time when the budget is a time (decayMs), after the warm-up in steps', () => {
     const timed = { peak: 1e-3, warmupSteps: 10, decayMs: 60_000, min: 1e-4 };
     assert.equal(learningRateAt(4, timed, 30_000), 5e-4, 'warm-up still counts steps');

@@ -391,6 +391,14 @@ describe('trainer', () => {
     assert.ok(rates[19] > rates[rates.length - 1] * 3, `decayed: ${rates[19]} then ${rates[rates.length - 1]}`);
     assert.ok(rates[rates.length - 1] < 3e-3 * 0.15, `ends near the floor: ${rates[rates.length - 1]}`);
 
+    // Without a schedule given, the default decays over whichever budget there is.
+    const byTime = new Trainer(model, corpus(), { maxTimeMs: 300_000 });
+    assert.deepEqual({ ...byTime.schedule }, { peak: 3e-3, warmupSteps: 20, decaySteps: undefined, decayMs: 300_000, decayFrom: 0.7 });
+    byTime.dispose();
+    const bySteps = new Trainer(model, corpus(), { maxSteps: 500, maxTimeMs: 300_000 });
+    assert.equal(bySteps.schedule.decaySteps, 500, 'a step budget decides when both are given');
+    bySteps.dispose();
+
     let stopAfter = 4;
     const stopped = await trainRecording(model, { ...base, maxSteps: 100, shouldStop: () => --stopAfter < 0 });
     assert.equal(stopped.result.reason, 'stopped');

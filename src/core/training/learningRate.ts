@@ -10,6 +10,11 @@
 // the cosine at that much training time instead (progress = elapsed / decayMs), so a run stopped by
 // its time budget still ends on a small rate. Without either (e.g. training stopped by a
 // validation plateau, so the end is unknown) the rate stays at `peak` after warm-up.
+//
+// `decayFrom` (a fraction of the way from warm-up to the end) holds the peak that long and runs
+// the cosine over the rest ("warm-up, stable, decay"): a short budget then spends most of its
+// updates at the full rate, where decaying from the start would slow it while it is far from a
+// minimum.
 
 export interface LearningRateSchedule {
   readonly peak: number;
@@ -21,6 +26,15 @@ export interface LearningRateSchedule {
   readonly min?: number;
   /** Instead of decaySteps: the training time (ms) at which the cosine reaches `min`. */
   readonly decayMs?: number;
+  /** Share of the way from warm-up to the end spent at `peak` before the cosine starts. Default 0. */
+  readonly decayFrom?: number;
+}
+
+/** The cosine from peak to min at `progress` in [0, 1] of the way, after the stable share. */
+function cosineAt(progress: number, schedule: LearningRateSchedule, min: number): number {
+  const from = Math.min(1, Math.max(0, schedule.decayFrom ?? 0));
+  const p = from >= 1 ? (progress >= 1 ? 1 : 0) : Math.max(0, (progress - from) / (1 - from));
+  return min + 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p))) * (schedule.peak - min);
 }
 
 /** `elapsedMs`: training time so far, for a schedule that decays over time (`decayMs`). */
@@ -30,12 +44,10 @@ export function learningRateAt(step: number, schedule: LearningRateSchedule, ela
   const min = schedule.min ?? peak / 10;
   if (step < warmup) return (peak * (step + 1)) / warmup;
   if (schedule.decaySteps === undefined && schedule.decayMs !== undefined && schedule.decayMs > 0) {
-    const progress = Math.min(1, Math.max(0, elapsedMs / schedule.decayMs));
-    return min + 0.5 * (1 + Math.cos(Math.PI * progress)) * (peak - min);
+    return cosineAt(Math.min(1, Math.max(0, elapsedMs / schedule.decayMs)), schedule, min);
   }
   const decayEnd = schedule.decaySteps;
   if (decayEnd === undefined || !Number.isFinite(decayEnd)) return peak;
   if (step >= decayEnd) return min;
-  const progress = (step - warmup) / (decayEnd - warmup);
-  return min + 0.5 * (1 + Math.cos(Math.PI * progress)) * (peak - min);
+  return cosineAt((step - warmup) / (decayEnd - warmup), schedule, min);
 }
