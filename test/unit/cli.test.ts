@@ -306,6 +306,14 @@ describe('seqlab CLI', () => {
       const c = cli('complete', out, '--prefix', 'hello', '--max-tokens', '5');
       assert.equal(c.status, 0, c.stderr);
       assert.ok(c.stdout.endsWith('\n') && c.stdout.length <= 6 && !c.stdout.slice(0, -1).includes('\n'));
+      // complete --counts: the same hybrid as eval's; a model without a gate is refused.
+      const ch = cli('complete', out, '--prefix', 'hello', '--max-tokens', '5', '--counts', corpusDir, '--json');
+      assert.equal(ch.status, 0, ch.stderr);
+      const hybridCompletion = lastJson(ch.stdout);
+      assert.ok(typeof hybridCompletion.completion === 'string' && (hybridCompletion.completion as string).length <= 5, JSON.stringify(hybridCompletion));
+      const cn = cli('complete', path.join(dir, 'ngram.seqlab'), '--prefix', 'x', '--counts', corpusDir);
+      assert.equal(cn.status, 1);
+      assert.match(cn.stderr, /has no hybrid gate/);
     });
 
     it('a bad flag: exit code 2, a message and no stack trace', () => {

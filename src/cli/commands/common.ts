@@ -3,6 +3,10 @@
 import { statSync } from 'node:fs';
 import { useBackend, type BackendName } from '../../core/backend/backend';
 import { describeModelFile, loadModelFile, ModelFileError, type LoadedModelFile } from '../../core/modelFile';
+import { validationCompletionOf, WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
+import type { HybridGate } from '../../core/completion/hybrid';
+import { NgramModel } from '../../core/ngram/ngram';
+import { readCorpus } from '../../node/corpus';
 import { readModelFileBytes } from '../../node/modelFileReader';
 import { nodeWasmPaths } from '../../node/wasmPaths';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args';
@@ -89,6 +93,31 @@ export async function readModel(path: string, backend: BackendName): Promise<Loa
 }
 
 /** Writes `value` as the single JSON line that ends stdout. */
+/** The `--counts FOLDER` option of eval and complete. */
+export const countsOption: OptionSpec = {
+  name: 'counts',
+  kind: 'string',
+  valueName: 'FOLDER',
+  description:
+    'Serve a character model as the editor does when its training measured the hybrid best: mixed with an n-gram counted on FOLDER (the workspace) and the document cache.',
+};
+
+/**
+ * With `--counts FOLDER`: the model's hybrid gate and the n-gram the editor's workspace n-gram
+ * would count on FOLDER; undefined without the option. A model without a gate is refused (and
+ * disposed), since it would not serve as the hybrid in the editor either.
+ */
+export function hybridCounts(countsFolder: string | undefined, modelPath: string, loaded: LoadedModelFile): { gate: HybridGate; ngram: NgramModel } | undefined {
+  if (countsFolder === undefined) return undefined;
+  const gate = validationCompletionOf(loaded.metadata)?.hybrid?.gate;
+  if (!gate || loaded.kind !== 'neural') {
+    if (loaded.kind === 'neural') loaded.model.dispose();
+    throw new CliError(`--counts: "${modelPath}" has no hybrid gate (a character model trained by this version measures one at the end of training)`);
+  }
+  requirePath(countsFolder, '--counts', 'folder');
+  return { gate, ngram: NgramModel.train(readCorpus(countsFolder).files.map((f) => f.text), { order: WORKSPACE_NGRAM_ORDER }) };
+}
+
 export function printJson(io: CliIO, value: unknown): void {
   io.stdout.write(JSON.stringify(value) + '\n');
 }

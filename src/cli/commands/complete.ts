@@ -2,10 +2,11 @@
 // the evaluation replays against.
 import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, neuralEngine, ngramEngine, type DecodingOptions } from '../../core/completion/engine';
+import { ngramBlend, NgramSide } from '../../core/completion/hybrid';
 import { tfjsStepper } from '../../core/completion/stepper';
 import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
-import { backendOption, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
+import { backendOption, countsOption, hybridCounts, jsonOption, printJson, readModel, type CliIO, type Command } from './common';
 
 /** The `--json` result of a completion. */
 export interface CompleteJson {
@@ -40,10 +41,11 @@ const spec: CommandSpec = {
       description: 'End before the token that would bring the product of the token probabilities below P.',
     },
     { name: 'multiline', kind: 'flag', description: 'Go on past the end of the line.' },
+    countsOption,
     backendOption,
     jsonOption,
   ],
-  examples: ['seqlab complete lstm.seqlab --prefix "function add(a, b) {"', "seqlab complete ngram.seqlab --prefix $'if (x) {\\n  ' --multiline --max-tokens 80"],
+  examples: ['seqlab complete lstm.seqlab --prefix "function add(a, b) {"', 'seqlab complete lstm.seqlab --prefix "const x = " --counts src/', "seqlab complete ngram.seqlab --prefix $'if (x) {\\n  ' --multiline --max-tokens 80"],
 };
 
 async function run(args: ParsedArgs, io: CliIO): Promise<void> {
@@ -58,8 +60,12 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     minProbability: o.number('min-probability', 0),
     minSuggestionProbability: o.number('min-suggestion-probability', 0),
   };
-  const loaded = await readModel(args.positionals[0], o.string('backend', 'wasm') as BackendName);
-  const engine = loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options, DEFAULT_DOCUMENT_CACHE) : neuralEngine(tfjsStepper(loaded.model), loaded.tokenizer, options);
+  const modelPath = args.positionals[0];
+  const loaded = await readModel(modelPath, o.string('backend', 'wasm') as BackendName);
+  const counts = hybridCounts(o.string('counts'), modelPath, loaded);
+  const blend = counts && loaded.kind === 'neural' ? ngramBlend(new NgramSide(counts.ngram, loaded.tokenizer, DEFAULT_DOCUMENT_CACHE), counts.gate) : undefined;
+  const engine =
+    loaded.kind === 'ngram' ? ngramEngine(loaded.ngram, options, DEFAULT_DOCUMENT_CACHE) : neuralEngine(tfjsStepper(loaded.model), loaded.tokenizer, options, undefined, blend);
   let result: CompleteJson;
   try {
     const suggestion = await engine.suggest(prefix);

@@ -4,10 +4,8 @@ import type { BackendName } from '../../core/backend/backend';
 import { DEFAULT_DECODING, type DecodingOptions } from '../../core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { tfjsStepper } from '../../core/completion/stepper';
-import { validationCompletionOf, WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
 import { collectGateSamples, mixtureBits, ngramBlend, NgramSide } from '../../core/completion/hybrid';
 import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
-import { NgramModel } from '../../core/ngram/ngram';
 import {
   keystrokeSavings,
   limitCharacters,
@@ -21,7 +19,7 @@ import { readBounded } from '../../node/boundedRead';
 import { readCorpus } from '../../node/corpus';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
-import { backendOption, CliError, formatNumber, formatPercent, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
+import { backendOption, CliError, countsOption, formatNumber, formatPercent, hybridCounts, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
 
 /** Where suggestions end in the keystroke replay unless --min-probability says otherwise (the extension's default). */
 export const DEFAULT_EVAL_MIN_PROBABILITY = DEFAULT_DECODING.minProbability;
@@ -74,13 +72,7 @@ const spec: CommandSpec = {
       defaultText: String(DEFAULT_DECODING.minSuggestionProbability),
       description: 'Suggestions end before the token that would bring the product of their token probabilities below P.',
     },
-    {
-      name: 'counts',
-      kind: 'string',
-      valueName: 'FOLDER',
-      description:
-        'Serve a character model as the editor does when its training measured the hybrid best: mixed with an n-gram counted on FOLDER (the workspace) and the document cache.',
-    },
+    countsOption,
     { name: 'limit-chars', kind: 'integer', valueName: 'N', min: 1, description: 'Evaluate only the first N characters (in file order).' },
     backendOption,
     jsonOption,
@@ -132,20 +124,14 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY),
     minSuggestionProbability: o.number('min-suggestion-probability', DEFAULT_DECODING.minSuggestionProbability),
   };
-  const countsFolder = o.string('counts');
-  const gate = countsFolder === undefined ? undefined : validationCompletionOf(loaded.metadata)?.hybrid?.gate;
-  if (countsFolder !== undefined && !gate) {
-    if (loaded.kind === 'neural') loaded.model.dispose();
-    throw new CliError(`--counts: "${modelPath}" has no hybrid gate (a character model trained by this version measures one at the end of training)`);
-  }
+  const counts = hybridCounts(o.string('counts'), modelPath, loaded);
   if (loaded.kind === 'ngram') {
     scores = scoreNgram(loaded.ngram, texts, (done, total) => progress.update(done / total, 'scoring'));
     engine = ngramServing('n-gram', loaded.ngram, decoding);
   } else {
     const stepper = tfjsStepper(loaded.model);
-    if (gate && countsFolder !== undefined) {
-      requirePath(countsFolder, '--counts', 'folder');
-      const counted = NgramModel.train(readCorpus(countsFolder).files.map((f) => f.text), { order: WORKSPACE_NGRAM_ORDER });
+    if (counts) {
+      const { gate, ngram: counted } = counts;
       progress.update(0, 'scoring');
       // Each position scored by both sides, mixed by the gate: the hybrid's bits per character.
       const samples = await collectGateSamples(stepper, loaded.tokenizer, counted, DEFAULT_DOCUMENT_CACHE, texts);
