@@ -256,7 +256,7 @@ describe('seqlab CLI', () => {
       const measured = json.validationCompletion as { keystrokeSavings: number; ngramKeystrokeSavings: number; characters: number; hybrid: { keystrokeSavings: number; gate: { weights: number[] } } };
       assert.ok(measured.characters > 0 && measured.keystrokeSavings >= 0 && measured.ngramKeystrokeSavings >= 0, JSON.stringify(measured));
       // A character model is measured mixed with the n-gram too, and its gate is kept.
-      assert.ok(measured.hybrid.keystrokeSavings >= 0 && measured.hybrid.gate.weights.length === 5, JSON.stringify(measured.hybrid));
+      assert.ok(measured.hybrid.keystrokeSavings >= 0 && measured.hybrid.gate.weights.length === 7, JSON.stringify(measured.hybrid));
       assert.equal(json.steps, 5);
       assert.equal(json.backend, 'wasm');
       for (const key of ['tokensPerSecond', 'trainLoss', 'valBitsPerChar']) {

@@ -62,25 +62,28 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
     const gate = fitGate(fit);
     assert.equal(gate.fittedOn, 2000);
     let bestFixed = Infinity;
-    for (let w = 0.05; w < 1; w += 0.05) bestFixed = Math.min(bestFixed, mixtureBits({ weights: [Math.log(w / (1 - w)), 0, 0, 0, 0] }, held));
+    for (let w = 0.05; w < 1; w += 0.05) bestFixed = Math.min(bestFixed, mixtureBits({ weights: [Math.log(w / (1 - w)), 0, 0, 0, 0, 0, 0] }, held));
     const gated = mixtureBits(gate, held);
     assert.ok(gated < bestFixed - 0.5, `gated ${gated} bits, best fixed weight ${bestFixed}`);
     // It learned to trust the counts when they are sure.
     assert.ok(gate.weights[1] > 0, `weights ${gate.weights}`);
   });
 
-  it('features: top probability and entropy (bits / 6) of each side', () => {
+  it('features: top probability and entropy (bits / 6) of each side, their agreement, whether their tops match', () => {
     const f = gateFeatures([0.5, 0.5, 0], [1, 0, 0]);
-    assert.deepEqual(Array.from(f), [1, 0.5, 1 / 6, 1, 0]);
+    assert.deepEqual(Array.from(f), [1, 0.5, 1 / 6, 1, 0, 0.5, 1]);
+    const apart = gateFeatures([0.2, 0.8], [0.9, 0.1]);
+    assert.ok(Math.abs(apart[5] - 0.26) < 1e-12, 'Σ 0.2·0.9 + 0.8·0.1');
+    assert.equal(apart[6], 0);
   });
 
   it('mixes at the weight σ(θ · φ): hand-computed at g = 3/4', () => {
     // φ = (1, 0.5, 1/6, 1, 0) as above; θ puts ln 3 on the bias only, so g = 1/(1 + 1/3) = 3/4.
-    const { weight, mixed } = mixAt({ weights: [Math.log(3), 0, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]);
+    const { weight, mixed } = mixAt({ weights: [Math.log(3), 0, 0, 0, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]);
     assert.ok(Math.abs(weight - 0.75) < 1e-12);
     [0.625, 0.375, 0].forEach((p, i) => assert.ok(Math.abs(mixed[i] - p) < 1e-12, `P(${i})`));
     // A weight on the n-gram's top probability moves g: z = 2 · 0.5 = 1.
-    assert.ok(Math.abs(mixAt({ weights: [0, 2, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]).weight - 1 / (1 + Math.exp(-1))) < 1e-12);
+    assert.ok(Math.abs(mixAt({ weights: [0, 2, 0, 0, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]).weight - 1 / (1 + Math.exp(-1))) < 1e-12);
   });
 
   it('takes the validation characters after the replayed ones, across files', () => {
@@ -126,7 +129,7 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
     it('a gate that trusts only the counts suggests what the cached n-gram does; one that trusts only the network, what it does', async () => {
       const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 4 }));
       const blended = (bias: number) =>
-        neuralEngine(tfjsStepper(model), tokenizer, DEFAULT_DECODING, undefined, ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), { weights: [bias, 0, 0, 0, 0] }));
+        neuralEngine(tfjsStepper(model), tokenizer, DEFAULT_DECODING, undefined, ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), { weights: [bias, 0, 0, 0, 0, 0, 0] }));
       const counts = blended(60);
       const network = blended(-60);
       const cached = ngramEngine(ngram, DEFAULT_DECODING, DEFAULT_DOCUMENT_CACHE);

@@ -34,7 +34,7 @@ describe('validation completion (auto never makes completions worse)', () => {
   });
 
   it('the hybrid serves when it saves the most; else the better of the model and the n-gram', () => {
-    const gate = { weights: [1, 0, 0, 0, 0], fittedOn: 100 };
+    const gate = { weights: [1, 0, 0, 0, 0, 0, 0], fittedOn: 100 };
     const withHybrid = (hybrid: number, model: number, ngram: number): ValidationCompletion => ({
       ...measured(model, ngram),
       hybrid: { keystrokeSavings: hybrid, precision: 0.7, gate, fittedOnReplay: false },
@@ -83,7 +83,7 @@ describe('validation completion (auto never makes completions worse)', () => {
         assert.ok(measured.keystrokeSavings >= 0 && measured.keystrokeSavings <= 1);
         // A character model is also measured mixed with the n-gram; validation this short fits the gate on the replay.
         assert.ok(measured.hybrid, 'a hybrid measurement');
-        assert.equal(measured.hybrid.gate.weights.length, 5);
+        assert.equal(measured.hybrid.gate.weights.length, 7);
         assert.equal(measured.hybrid.gate.fittedOn, validation[0].length - 1);
         assert.equal(measured.hybrid.fittedOnReplay, true);
       } finally {

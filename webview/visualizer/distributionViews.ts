@@ -64,7 +64,7 @@ export class NextTokenView implements View {
       el(
         'p',
         { class: 'muted' },
-        'Completions mix this model with the workspace n-gram, which also counts this document before the cursor. The gate g looks at how sure each side is here (φ: each one’s top probability and entropy); θ was fitted on validation text at the end of training. Ticks: the model alone, at τ = 1.',
+        'Completions mix this model with the workspace n-gram, which also counts this document before the cursor. The gate g looks at how sure each side is here (φ: each one’s top probability and entropy, and how far they agree); θ was fitted on validation text at the end of training. Ticks: the model alone, at τ = 1.',
       ),
       this.hybridNote,
       el('h4', {}, 'Workspace n-gram'),

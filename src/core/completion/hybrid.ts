@@ -3,7 +3,8 @@
 //
 //   P(c) = g · P_ngram(c) + (1 − g) · P_model(c),   g = σ(θ · φ)
 //
-// φ says how sure each side is here (its top probability and its entropy); θ is fitted at the end
+// φ says how sure each side is here (its top probability and its entropy) and how far they agree
+// (Σ P_ngram · P_model, whether their top characters are the same); θ is fitted at the end
 // of training on validation text, whose files the n-gram did not count (a gate fitted where the
 // n-gram had seen the text would learn to ignore the network). A fixed weight did not beat the
 // cached n-gram on its own (docs/completions.md); the gate trusts the network where the counts
@@ -24,7 +25,16 @@ export interface HybridGate {
   readonly fittedOn: number;
 }
 
-export const GATE_FEATURES = ['bias', 'ngram top probability', 'ngram entropy', 'model top probability', 'model entropy'] as const;
+export const GATE_FEATURES = [
+  'bias',
+  'ngram top probability',
+  'ngram entropy',
+  'model top probability',
+  'model entropy',
+  // How much the two sides agree: where they do, which one the mix trusts matters less.
+  'agreement (Σ ngram · model)',
+  'same top character',
+] as const;
 
 /** Entropy in bits divided by this keeps the features near [0, 1] (log2 of a code vocabulary ≈ 6-7). */
 const ENTROPY_SCALE = 6;
@@ -56,7 +66,15 @@ function topAndEntropy(probs: ArrayLike<number>): [number, number] {
 export function gateFeatures(ngramProbs: ArrayLike<number>, modelProbs: ArrayLike<number>): Float64Array {
   const [ngramTop, ngramEntropy] = topAndEntropy(ngramProbs);
   const [modelTop, modelEntropy] = topAndEntropy(modelProbs);
-  return Float64Array.of(1, ngramTop, ngramEntropy, modelTop, modelEntropy);
+  let agreement = 0;
+  let ngramBest = 0;
+  let modelBest = 0;
+  for (let i = 0; i < modelProbs.length; i++) {
+    agreement += ngramProbs[i] * modelProbs[i];
+    if (ngramProbs[i] > ngramProbs[ngramBest]) ngramBest = i;
+    if (modelProbs[i] > modelProbs[modelBest]) modelBest = i;
+  }
+  return Float64Array.of(1, ngramTop, ngramEntropy, modelTop, modelEntropy, agreement, ngramBest === modelBest ? 1 : 0);
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

@@ -354,7 +354,7 @@ describe('inline completions', () => {
     });
 
     it("under 'auto', a model whose hybrid saved the most serves mixed with the workspace n-gram; a gate that trusts the counts suggests what they do", async () => {
-      const gate = { weights: [60, 0, 0, 0, 0], fittedOn: 1000 };
+      const gate = { weights: [60, 0, 0, 0, 0, 0, 0], fittedOn: 1000 };
       const measured = {
         characters: 3000,
         keystrokeSavings: 0.12,

@@ -143,7 +143,7 @@ describe('Inside the Model', () => {
   it('when completions serve the model mixed with the workspace n-gram, shows both sides and the mix at the cursor', async () => {
     const tokenizer = buildTokenizer('char', [CORPUS]);
     const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
-    const gate = { weights: [0.5, 1, -1, 0.5, -0.5], fittedOn: 1000 };
+    const gate = { weights: [0.5, 1, -1, 0.5, -0.5, -2, 0.3], fittedOn: 1000 };
     // Measured as training measures it, the hybrid best: under 'auto' the model serves mixed.
     const validationCompletion = {
       characters: 3000,
@@ -169,12 +169,14 @@ describe('Inside the Model', () => {
     assert.equal(tokenizer.decode([top]), '$', 'the n-gram side knows how the line goes on');
     const ngramMass = hybrid.ngram.reduce((a, b) => a + b, 0);
     assert.ok(ngramMass > 0.5 && ngramMass <= 1 + 1e-6, `n-gram mass on the model's characters: ${ngramMass}`);
-    // g = σ(θ · φ), φ = (1, top and entropy/6 of each side), and the mix, from the equation.
+    // g = σ(θ · φ), φ = (1, top and entropy/6 of each side, Σ p·q, same top), and the mix, from the equation.
     const max = Math.max(...sent.nextLogits);
     const exp = Array.from(sent.nextLogits, (z) => Math.exp(z - max));
     const model = exp.map((e) => e / exp.reduce((a, b) => a + b, 0));
     const topEntropy = (p: ArrayLike<number>) => [Math.max(...Array.from(p)), -Array.from(p).reduce((h, q) => (q > 0 ? h + q * Math.log2(q) : h), 0) / 6];
-    const phi = [1, ...topEntropy(hybrid.ngram), ...topEntropy(model)];
+    const argmax = (p: ArrayLike<number>) => Array.from(p).indexOf(Math.max(...Array.from(p)));
+    const agreement = model.reduce((a, p, i) => a + p * hybrid.ngram[i], 0);
+    const phi = [1, ...topEntropy(hybrid.ngram), ...topEntropy(model), agreement, argmax(hybrid.ngram) === argmax(model) ? 1 : 0];
     const g = 1 / (1 + Math.exp(-phi.reduce((z, f, i) => z + f * gate.weights[i], 0)));
     assert.ok(Math.abs(hybrid.weight - g) < 1e-4, `g ${hybrid.weight} vs ${g}`);
     model.forEach((p, i) => assert.ok(Math.abs(hybrid.mixed[i] - (g * hybrid.ngram[i] + (1 - g) * p)) < 1e-5, `mix at ${i}`));
