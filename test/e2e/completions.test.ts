@@ -159,9 +159,12 @@ describe('inline completions in the editor', () => {
     this.timeout(300_000);
     const { page, workspace } = e2e();
     const text = readFileSync(path.join(repoRoot, 'node_modules', 'mocha', 'lib', 'runnable.js'), 'utf8').replace(/\r\n/g, '\n').slice(0, HELD_OUT_CHARS);
-    // The extension's own defaults; typed text stays exactly as typed; no suggest widget beside the ghost text.
+    // The extension's own defaults; typed text stays exactly as typed; no suggest widget beside the
+    // ghost text. The settings the other tests wrote come back at the end.
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const previousSettings = readFileSync(settingsFile, 'utf8');
     writeFileSync(
-      path.join(workspace, '.vscode', 'settings.json'),
+      settingsFile,
       JSON.stringify({
         'editor.autoClosingBrackets': 'never',
         'editor.autoClosingQuotes': 'never',
@@ -170,55 +173,59 @@ describe('inline completions in the editor', () => {
         'editor.suggestOnTriggerCharacters': false,
       }),
     );
-    await page.waitForTimeout(1000); // the settings file is read
-    await openFile(HELD_OUT_FILE);
-    await page.locator('.monaco-editor .view-lines').first().click();
-    let keystrokes = 0;
-    let shown = 0;
-    let right = 0;
-    let previous = '';
-    for (let i = 0; i < text.length; ) {
-      await page.waitForTimeout(150);
-      let ghost = await ghostText();
-      const again = await ghostText();
-      if (again !== ghost) ghost = '';
-      const lineEnd = text.indexOf('\n', i);
-      const rest = text.slice(i, lineEnd < 0 ? text.length : lineEnd);
-      // A suggestion is counted once, however many keys it stays on screen while typed along.
-      if (ghost && ghost !== previous) {
-        shown++;
-        if (rest.startsWith(ghost)) right++;
+    try {
+      await page.waitForTimeout(1000); // the settings file is read
+      await openFile(HELD_OUT_FILE);
+      await page.locator('.monaco-editor .view-lines').first().click();
+      let keystrokes = 0;
+      let shown = 0;
+      let right = 0;
+      let previous = '';
+      for (let i = 0; i < text.length; ) {
+        await page.waitForTimeout(150);
+        let ghost = await ghostText();
+        const again = await ghostText();
+        if (again !== ghost) ghost = '';
+        const lineEnd = text.indexOf('\n', i);
+        const rest = text.slice(i, lineEnd < 0 ? text.length : lineEnd);
+        // A suggestion is counted once, however many keys it stays on screen while typed along.
+        if (ghost && ghost !== previous) {
+          shown++;
+          if (rest.startsWith(ghost)) right++;
+        }
+        keystrokes++;
+        // In a line's leading whitespace, Tab before ghost text that starts with whitespace indents
+        // instead of accepting (VS Code's rule): such a suggestion is typed along instead.
+        const inIndentation = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i)) && /^[ \t]/.test(ghost);
+        if (ghost.length >= 2 && rest.startsWith(ghost) && !inIndentation) {
+          await page.keyboard.press('Tab');
+          i += ghost.length;
+          previous = '';
+          continue;
+        }
+        const ch = text[i];
+        if (ch === '\n') await page.keyboard.press('Enter');
+        else await page.keyboard.type(ch);
+        i++;
+        previous = ghost.startsWith(ch) ? ghost.slice(1) : '';
       }
-      keystrokes++;
-      // In a line's leading whitespace, Tab before ghost text that starts with whitespace indents
-      // instead of accepting (VS Code's rule): such a suggestion is typed along instead.
-      const inIndentation = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i)) && /^[ \t]/.test(ghost);
-      if (ghost.length >= 2 && rest.startsWith(ghost) && !inIndentation) {
-        await page.keyboard.press('Tab');
-        i += ghost.length;
-        previous = '';
-        continue;
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+S');
+      let saved = '';
+      for (let k = 0; k < 50 && saved !== text; k++) {
+        await page.waitForTimeout(200);
+        saved = readFileSync(path.join(workspace, HELD_OUT_FILE), 'utf8');
       }
-      const ch = text[i];
-      if (ch === '\n') await page.keyboard.press('Enter');
-      else await page.keyboard.type(ch);
-      i++;
-      previous = ghost.startsWith(ch) ? ghost.slice(1) : '';
+      await screenshot('completions-held-out');
+      const savings = 1 - keystrokes / text.length;
+      console.log(
+        `[held-out in the editor] ${text.length} characters of mocha/lib/runnable.js: ${keystrokes} keystrokes, savings ${(savings * 100).toFixed(1)}%, ` +
+          `${shown} suggestions shown, ${right} right (precision ${shown ? ((100 * right) / shown).toFixed(1) : 'n/a'}%)`,
+      );
+      assert.equal(saved, text, 'the document ends exactly as the text');
+      assert.ok(shown > 0, 'suggestions appeared');
+    } finally {
+      writeFileSync(settingsFile, previousSettings);
     }
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    let saved = '';
-    for (let k = 0; k < 50 && saved !== text; k++) {
-      await page.waitForTimeout(200);
-      saved = readFileSync(path.join(workspace, HELD_OUT_FILE), 'utf8');
-    }
-    await screenshot('completions-held-out');
-    const savings = 1 - keystrokes / text.length;
-    console.log(
-      `[held-out in the editor] ${text.length} characters of mocha/lib/runnable.js: ${keystrokes} keystrokes, savings ${(savings * 100).toFixed(1)}%, ` +
-        `${shown} suggestions shown, ${right} right (precision ${shown ? ((100 * right) / shown).toFixed(1) : 'n/a'}%)`,
-    );
-    assert.equal(saved, text, 'the document ends exactly as the text');
-    assert.ok(shown > 0, 'suggestions appeared');
   });
 });

@@ -27,6 +27,7 @@ describe('training from the command palette', () => {
       // is a space or a line break: sample, and show whatever it offers.
       'seqlab.completions.minConfidence': 0,
       'seqlab.completions.minTokenProbability': 0,
+      'seqlab.completions.minSuggestionProbability': 0,
       'seqlab.completions.temperature': 1,
       // The model it trains serves even if it completes validation worse than the n-gram ('auto').
       'seqlab.completions.source': 'activeModel',
