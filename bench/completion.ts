@@ -19,7 +19,7 @@
 // The shipped model is scored on the files its own training held out (`seqlab train`'s split),
 // next to an n-gram counted on the rest.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { useBackend } from '../src/core/backend/backend';
@@ -212,8 +212,12 @@ export async function runCompletionLatency(
   if (!gated) return { ...shipped, workspaceNgram: ngram };
   // Latency only: the typed files may be among the ones the shipped model trained on.
   log(`completion: the same model with its hybrid gate, served mixed with the workspace n-gram`);
-  const hybrid = summarize(probe(paths, { ...options, source: 'activeModel', workspace: train.map(abs), model: gated }));
-  return { ...shipped, workspaceNgram: ngram, hybrid };
+  try {
+    const hybrid = summarize(probe(paths, { ...options, source: 'activeModel', workspace: train.map(abs), model: gated }));
+    return { ...shipped, workspaceNgram: ngram, hybrid };
+  } finally {
+    rmSync(path.dirname(gated), { recursive: true, force: true });
+  }
 }
 
 async function savingsOf(engine: ServingEngine, texts: readonly string[]) {

@@ -119,7 +119,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly registry: ModelRegistry,
-    private readonly hybridCounts?: HybridCountsSource,
+    private readonly hybrid?: HybridCountsSource,
   ) {
     this.disposables.push(
       ...this.highlights,
@@ -135,9 +135,9 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
     );
     // The hybrid's side of the next-token view appears (or goes) when completions start (or stop) mixing.
     let engine: string | undefined;
-    if (hybridCounts) {
+    if (hybrid) {
       this.disposables.push(
-        hybridCounts.onDidChangeEngine((label) => {
+        hybrid.onDidChangeEngine((label) => {
           if (label === engine) return;
           engine = label;
           this.scheduleUpdate();
@@ -170,7 +170,7 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         this.lastRendered = m;
       },
       visualizerCommand: (m) => {
-        void vscode.commands.executeCommand(`seqlab.${m.command}\n`);
+        void vscode.commands.executeCommand(`seqlab.${m.command}`);
       },
     });
     this.channel = channel;
@@ -338,11 +338,11 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
    */
   private async hybridAt(loaded: Loaded, snap: CursorSnapshot, nextLogits: Float32Array): Promise<HybridNextToken | null> {
     const tokenizer = loaded.inspection.tokenizer;
-    if (!this.hybridCounts || !tokenizer || nextLogits.length === 0) return null;
+    if (!this.hybrid || !tokenizer || nextLogits.length === 0) return null;
     const document = snap.document;
     const cursor = snap.base + snap.text.length;
     const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, cursor - MAX_WINDOW_CHARS)), document.positionAt(cursor)));
-    const counted = await this.hybridCounts.counts(loaded.entry.id, document.uri.toString(), before, tokenizer).catch(() => undefined);
+    const counted = await this.hybrid.counts(loaded.entry.id, document.uri.toString(), before, tokenizer).catch(() => undefined);
     if (!counted) return null;
     const { weight, mixed } = mixAt(counted.gate, counted.ngram, softmaxAt(nextLogits, 1));
     return { ngram: Float32Array.from(counted.ngram), weight, mixed: Float32Array.from(mixed) };

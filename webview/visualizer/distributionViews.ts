@@ -3,7 +3,7 @@
 import type { HybridNextToken } from '../../src/protocol';
 import { entropyBits, sampleIndex, softmaxAt, topK } from '../../src/core/visualization/distribution';
 import { el } from '../shared/host';
-import { BarChart, ScatterChart } from './charts';
+import { BarChart, ScatterChart, type Bar } from './charts';
 import { selectControl, setReadout, viewBody, type View, type ViewData, type ViewHost } from './view';
 
 export class NextTokenView implements View {
@@ -51,7 +51,7 @@ export class NextTokenView implements View {
     sample.addEventListener('click', () => this.sample());
     this.entropy = el('p', { class: 'muted' });
     this.sampled = el('p', { class: 'sampled', 'aria-live': 'polite' });
-    const versusModel = (side: string) => (b: { label: string; value: number; reference: number }) =>
+    const versusModel = (side: string) => (b: Bar) =>
       `${b.label}: ${(b.value * 100).toFixed(2)}% ${side}, ${(b.reference * 100).toFixed(2)}% from the model alone`;
     this.ngramChart = new BarChart('Workspace n-gram next-character probabilities', (text) => setReadout(this.readout, text), versusModel('from the workspace n-gram'));
     this.mixChart = new BarChart('Mixed next-character probabilities', (text) => setReadout(this.readout, text), versusModel('in the mix'));

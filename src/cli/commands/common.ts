@@ -92,7 +92,6 @@ export async function readModel(path: string, backend: BackendName): Promise<Loa
   }
 }
 
-/** Writes `value` as the single JSON line that ends stdout. */
 /** The `--counts FOLDER` option of eval and complete. */
 export const countsOption: OptionSpec = {
   name: 'counts',
@@ -118,6 +117,7 @@ export function hybridCounts(countsFolder: string | undefined, modelPath: string
   return { gate, ngram: NgramModel.train(readCorpus(countsFolder).files.map((f) => f.text), { order: WORKSPACE_NGRAM_ORDER }) };
 }
 
+/** Writes `value` as the single JSON line that ends stdout. */
 export function printJson(io: CliIO, value: unknown): void {
   io.stdout.write(JSON.stringify(value) + '\n');
 }

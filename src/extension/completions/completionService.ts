@@ -272,7 +272,7 @@ export class CompletionService implements vscode.Disposable {
       }
     } catch (e) {
       this.error = `could not load ${entry?.card.name ?? 'the active model'}: ${(e as Error).message}`;
-      this.log.error(`${this.error}; the workspace n-gram serves instead\n`);
+      this.log.error(`${this.error}; the workspace n-gram serves instead`);
       model?.dispose();
       counts?.dispose();
       model = undefined;
@@ -300,7 +300,7 @@ export class CompletionService implements vscode.Disposable {
     this.servedEntry = entry;
     this.loading = undefined;
     this.loadingState = false;
-    if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms\n`);
+    if (engine) this.log.info(`completions from ${engine.label} (${engine.runtime}), ready in ${(performance.now() - started).toFixed(0)} ms`);
     this.fire();
     return engine;
   }
@@ -318,7 +318,7 @@ export class CompletionService implements vscode.Disposable {
   private explainNotServing(why: string | undefined): void {
     if (why === this.notServing) return;
     this.notServing = why;
-    if (why) this.log.info(`completions: not serving ${why}\n`);
+    if (why) this.log.info(`completions: not serving ${why}`);
     this.fire();
   }
 
@@ -369,7 +369,7 @@ export class CompletionService implements vscode.Disposable {
     try {
       next = await this.startWorkspaceNgram();
     } catch (e) {
-      this.log.warn(`counting the workspace again failed: ${(e as Error).message}\n`);
+      this.log.warn(`counting the workspace again failed: ${(e as Error).message}`);
       return;
     }
     const current = this.engine;
@@ -419,7 +419,7 @@ export class CompletionService implements vscode.Disposable {
     this.loadingState = false;
     this.error = undefined;
     this.controller.reset();
-    this.log.info(`completions: ${why}\n`);
+    this.log.info(`completions: ${why}`);
     // Completions were in use, or a model was just made active: load the new engine now rather
     // than on the next keystroke.
     if (wasServing || loadNow) void this.getEngine();

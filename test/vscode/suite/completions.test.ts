@@ -18,6 +18,7 @@ import { NgramModel } from '../../../src/core/ngram/ngram';
 import { CharTokenizer } from '../../../src/core/tokenizers';
 import type { Outcome } from '../../../src/core/completion/controller';
 import type { SequenceLabApi } from '../../../src/extension/extension';
+import { hybridBestMeasurement } from './support/hybridMeasured';
 
 const TRAINING_TEXT = [
   'function add(a, b) {\n  return a + b;\n}\n',
@@ -355,14 +356,7 @@ describe('inline completions', () => {
 
     it("under 'auto', a model whose hybrid saved the most serves mixed with the workspace n-gram; a gate that trusts the counts suggests what they do", async () => {
       const gate = { weights: [60, 0, 0, 0, 0, 0, 0], fittedOn: 1000 };
-      const measured = {
-        characters: 3000,
-        keystrokeSavings: 0.12,
-        ngramKeystrokeSavings: 0.31,
-        precision: 0.4,
-        ngramPrecision: 0.6,
-        hybrid: { keystrokeSavings: 0.35, precision: 0.7, gate, fittedOnReplay: false },
-      };
+      const measured = hybridBestMeasurement(gate);
       const previous = (await api.models.getActive())?.id;
       const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(await writeNeural({ validationCompletion: measured })));
       const modelChars = new Set(TRAINING_TEXT);

@@ -15,6 +15,7 @@ import { matrixFromRows, type Matrix } from '../../../src/core/visualization/hea
 import { windowTokens } from '../../../src/core/visualization/window';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 import type { VisualizerInternalsMessage } from '../../../src/protocol';
+import { hybridBestMeasurement } from './support/hybridMeasured';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'seqlab-visualizer-'));
 const CORPUS = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\nmodule.exports = { greet };\n';
@@ -145,15 +146,7 @@ describe('Inside the Model', () => {
     const window = windowTokens(tokenizer, textBeforeCursor, vscode.workspace.getConfiguration('seqlab').get<number>('visualizer.contextTokens')!, true);
     const gate = { weights: [0.5, 1, -1, 0.5, -0.5, -2, 0.3], fittedOn: 1000 };
     // Measured as training measures it, the hybrid best: under 'auto' the model serves mixed.
-    const validationCompletion = {
-      characters: 3000,
-      keystrokeSavings: 0.12,
-      ngramKeystrokeSavings: 0.31,
-      precision: 0.4,
-      ngramPrecision: 0.6,
-      hybrid: { keystrokeSavings: 0.35, precision: 0.7, gate, fittedOnReplay: false },
-    };
-    const { file } = writeModel('lstm', tokenizer, window.ids, { validationCompletion });
+    const { file } = writeModel('lstm', tokenizer, window.ids, { validationCompletion: hybridBestMeasurement(gate) });
     const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
     await vscode.commands.executeCommand('seqlab.selectModel', id);
     assert.match((await api.completions.service.getEngine())?.label ?? '', /\+ workspace n-gram$/);
