@@ -247,6 +247,8 @@ export async function trainInChromium(
       data: { names: p.all.map((f) => f.path), trainDocuments: p.split.train.length, splitBy: p.split.splitBy },
       corpus,
       resumeFrom: null,
+      startFrom: null,
+      base: null,
       wasmPaths: `${origin}/dist/wasm/`,
       preferredBackend: preferred,
       extensionVersion: 'bench',

@@ -9,6 +9,7 @@ import type { ArenaRunRecord } from './core/arena/report';
 import type { SequenceTaskSpec } from './core/tasks';
 import type { Arch, Preset } from './core/models/sequenceModel';
 import type { TokenizerJson, TokenizerKind } from './core/tokenizers/tokenizer';
+import type { BaseModelRecord } from './core/training/baseModel';
 import type { EvalReport, StepProgress, StopReason } from './core/training/trainer';
 import type { Matrix } from './core/visualization/heatmap';
 import type { LayerView } from './core/visualization/internals';
@@ -278,6 +279,13 @@ export interface TrainStartMessage {
   readonly data: TrainingData;
   readonly corpus: CorpusDescription;
   readonly resumeFrom: Uint8Array | null;
+  /**
+   * A model file whose weights a new run starts from (the base model: core/training/baseModel.ts);
+   * the optimiser and the budget start afresh. Ignored when resuming.
+   */
+  readonly startFrom: Uint8Array | null;
+  /** The base model this run's weights descend from (recorded as metadata.base), or null. */
+  readonly base: BaseModelRecord | null;
   /** Folder URL of tfjs-backend-wasm's .wasm files, ending in '/'. */
   readonly wasmPaths: string;
   readonly preferredBackend: 'auto' | TrainingBackend;

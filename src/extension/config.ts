@@ -16,6 +16,8 @@ export interface SeqlabConfig {
     readonly preset: Preset;
     readonly minutes: number;
     readonly backend: 'auto' | TrainingBackend;
+    /** 'base': fine-tune the shipped base model when the choices fit it; 'scratch': random weights. */
+    readonly startFrom: 'base' | 'scratch';
     /** Files larger than this many KiB are not trained on. */
     readonly maxFileKB: number;
     /** Cap on the corpus in MiB of characters; over it, an even sample of the files. */
@@ -52,6 +54,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       preset: c.get('training.preset', 'small'),
       minutes: c.get('training.minutes', 5),
       backend: c.get('training.backend', 'auto'),
+      startFrom: c.get('training.startFrom', 'base'),
       maxFileKB: c.get('training.maxFileKB', 1024),
       maxCorpusMB: c.get('training.maxCorpusMB', 20),
     },

@@ -43,6 +43,16 @@ describe('char tokenizer', () => {
     });
   }
 
+  it('ascii(): tab, newline and printable ASCII whatever the text; anything else is <unk>', () => {
+    const t = CharTokenizer.ascii();
+    assert.equal(t.vocabSize, 98);
+    const code = 'if (a[i] !== "~") {\n\treturn `${b}`;\n}';
+    assert.equal(t.decode(t.encode(code)), code);
+    assert.deepEqual(t.encode('é\r→'), [UNK_ID, UNK_ID, UNK_ID]);
+    assert.deepEqual(t.encode('\t\n ~'), [1, 2, 3, 97]);
+    assert.deepEqual(tokenizerFromJson(JSON.parse(JSON.stringify(t.toJSON()))).encode(code), t.encode(code));
+  });
+
   it('treats an astral character as one token, not two surrogates', () => {
     // 😀 twice: id 1; then x (U+78) before 𝔘 (U+1D518).
     const tokenizer = buildTokenizer('char', ['𝔘😀😀x']);

@@ -7,6 +7,7 @@ import { parseArgs, UsageError } from '../../src/cli/args';
 import { renderBar, Progress } from '../../src/cli/progressBar';
 import { COMMANDS, main } from '../../src/cli/seqlab';
 import { describeModelFile, loadModelFile } from '../../src/core/modelFile';
+import { ASCII_CHARS, CharTokenizer } from '../../src/core/tokenizers';
 import { useTestBackend } from './tfSetup';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -314,6 +315,43 @@ describe('seqlab CLI', () => {
       const cn = cli('complete', path.join(dir, 'ngram.seqlab'), '--prefix', 'x', '--counts', corpusDir);
       assert.equal(cn.status, 1);
       assert.match(cn.stderr, /has no hybrid gate/);
+    });
+
+    it('train --vocab ascii makes a base; --base fine-tunes it: its weights, tokenizer and sizes, recorded as metadata.base', () => {
+      const base = path.join(dir, 'base.seqlab');
+      const b = cli('train', corpusDir, '--arch', 'lstm', '--preset', 'nano', '--vocab', 'ascii', '--steps', '40', '--out', base, '--json');
+      assert.equal(b.status, 0, b.stderr);
+      const baseBits = lastJson(b.stdout).valBitsPerChar as number;
+      const baseFile = describeModelFile(readFileSync(base));
+      assert.equal(baseFile.config?.vocabSize, ASCII_CHARS.length + 1);
+
+      const tuned = path.join(dir, 'tuned.seqlab');
+      const t = cli('train', corpusDir, '--base', base, '--steps', '1', '--out', tuned, '--json');
+      assert.equal(t.status, 0, t.stderr);
+      assert.match(t.stderr, /lstm nano fine-tuned from base\.seqlab/);
+      const scratch = cli('train', corpusDir, '--arch', 'lstm', '--preset', 'nano', '--vocab', 'ascii', '--steps', '1', '--out', path.join(dir, 'scratch.seqlab'), '--json');
+      assert.equal(scratch.status, 0, scratch.stderr);
+      // One step from the base stays near the base; one step from random weights is near log2(98).
+      const tunedBits = lastJson(t.stdout).valBitsPerChar as number;
+      const scratchBits = lastJson(scratch.stdout).valBitsPerChar as number;
+      assert.ok(tunedBits < baseBits + 0.5 && tunedBits < scratchBits - 1, `base ${baseBits}, tuned ${tunedBits}, scratch ${scratchBits}`);
+      const tunedFile = describeModelFile(readFileSync(tuned));
+      assert.deepEqual(tunedFile.config, baseFile.config);
+      assert.equal(tunedFile.metadata.preset, 'nano');
+      const record = tunedFile.metadata.base as { name: string; steps: number; characters: number };
+      assert.deepEqual([record.name, record.steps, record.characters], ['base.seqlab', 40, 2880]);
+      const loaded = loadModelFile(readFileSync(tuned));
+      assert.ok(loaded.kind === 'neural');
+      assert.deepEqual(loaded.tokenizer.toJSON(), CharTokenizer.ascii().toJSON());
+      loaded.model.dispose();
+
+      const clash = cli('train', corpusDir, '--base', base, '--arch', 'gru', '--out', path.join(dir, 'x.seqlab'));
+      assert.equal(clash.status, 2);
+      assert.match(clash.stderr, /--base fixes the model: leave out --arch/);
+      const notNeural = cli('train', corpusDir, '--base', path.join(dir, 'ngram.seqlab'), '--steps', '1', '--out', path.join(dir, 'x.seqlab'));
+      assert.equal(notNeural.status, 1);
+      assert.match(notNeural.stderr, /is an n-gram model; a base must be a neural model/);
+      assert.equal(existsSync(path.join(dir, 'x.seqlab')), false);
     });
 
     it('a bad flag: exit code 2, a message and no stack trace', () => {

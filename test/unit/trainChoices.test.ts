@@ -9,6 +9,7 @@ import {
   parseTrainArgs,
   pickItems,
   PRESET_OPTIONS,
+  startsFromBase,
   trainingSpec,
   type TrainChoices,
 } from '../../src/extension/training/trainChoices';
@@ -46,6 +47,17 @@ describe('train command choices', () => {
     assert.equal(describeChoices(defaults), 'LSTM · Characters · Small · 5 min');
     assert.equal(describeChoices({ arch: 'transformer', tokenizer: 'word', preset: 'nano', minutes: 0.5 }), 'Transformer · Code-aware words · Nano · 30 s');
     assert.equal(defaultModelName(defaults, 'my-app'), 'LSTM small · char · my-app');
+    assert.equal(describeChoices(defaults, true), 'LSTM · Characters · Small · 5 min · from the base model');
+  });
+
+  it('starts from the base model only when asked and the choices are its shape (LSTM small on characters)', () => {
+    assert.equal(startsFromBase(defaults, 'base'), true);
+    assert.equal(startsFromBase(defaults, 'scratch'), false);
+    for (const other of [{ arch: 'gru' }, { preset: 'nano' }, { tokenizer: 'word' }] as const) {
+      assert.equal(startsFromBase({ ...defaults, ...other }, 'base'), false, JSON.stringify(other));
+    }
+    assert.equal(parseTrainArgs({ startFrom: 'scratch' }, defaults).args.startFrom, 'scratch');
+    assert.throws(() => parseTrainArgs({ startFrom: 'random' }, defaults), /startFrom must be one of base, scratch/);
   });
 
   it('fills missing arguments from the defaults; a step budget alone means no time limit', () => {

@@ -49,7 +49,7 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
 
   app.replaceChildren(
     el('h1', {}, 'Sequence Lab Training'),
-    el('p', { id: 'run-title' }, `${spec.name} — ${spec.arch.toUpperCase()} ${spec.preset}, ${spec.tokenizer} tokenizer, batch ${spec.batchSize} × ${spec.seqLen}, budget ${budget}${start.resumeFrom ? ', resumed from a checkpoint' : ''}`),
+    el('p', { id: 'run-title' }, `${spec.name} — ${spec.arch.toUpperCase()} ${spec.preset}, ${spec.tokenizer} tokenizer, batch ${spec.batchSize} × ${spec.seqLen}, budget ${budget}${start.resumeFrom ? ', resumed from a checkpoint' : start.base ? `, fine-tuning the base model (${start.base.name})` : ''}`),
     el('p', { id: 'trainer-backend', 'data-backend': '' }, 'Choosing a backend…'),
     el('p', { id: 'trainer-threads', class: 'muted', 'data-threads': '' }),
     el('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Training controls' }, pause, stop),

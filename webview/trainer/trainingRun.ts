@@ -234,6 +234,10 @@ export class TrainingRun {
       this.lastCheckpointStep = Math.max(this.lastCheckpointStep, step);
       const saved = Array.isArray(loaded.metadata.history) ? (loaded.metadata.history as HistoryEntry[]) : [];
       this.history = (this.history.length ? this.history : saved).filter((h) => typeof h?.step === 'number' && h.step <= step);
+    } else if (start.startFrom) {
+      const base = loadModelFile(asBytes(start.startFrom)!);
+      if (base.kind !== 'neural') throw new Error('the base model is not a neural model');
+      model = base.model;
     } else {
       model = createModel(presetConfig(spec.arch, spec.preset, this.tokenizer.vocabSize, { seed: spec.seed }));
     }
@@ -441,6 +445,7 @@ export class TrainingRun {
       name: start.spec.name,
       history: this.history,
       trainedWith: `Sequence Lab ${start.extensionVersion}`,
+      ...(start.base ? { base: start.base } : {}),
       ...(validationCompletion ? { validationCompletion } : {}),
     };
     const bytes = saveModelFile({ model, tokenizer: this.tokenizer, metadata, checkpoint: trainer.checkpoint() });

@@ -1,14 +1,17 @@
 // `seqlab train`: corpus → split by file → tokenizer (from the training files) → model →
 // Trainer → model file with metadata saying what it was trained on and how.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../core/backend/backend';
-import { saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
+import { loadModelFile, saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
+import { BASE_MODEL_FILE, baseModelRecord, type BaseModelRecord } from '../../core/training/baseModel';
+import { readModelFileBytes } from '../../node/modelFileReader';
 import { createModel, presetConfig, PRESETS, type Arch, type Preset, type SequenceModel } from '../../core/models';
 import type { EngineTokenizer } from '../../core/completion/engine';
 import { NgramModel } from '../../core/ngram/ngram';
 import { describeValidationCompletion, type ValidationCompletion } from '../../core/completion/autoServing';
 import { measureValidationCompletion } from '../../core/completion/validationCompletion';
-import { buildTokenizer, type TokenizerKind } from '../../core/tokenizers';
+import { buildTokenizer, CharTokenizer, type Tokenizer, type TokenizerKind } from '../../core/tokenizers';
 import { charsPerTokenOf } from '../../core/training/metrics';
 import { Trainer, type CorpusSummary } from '../../core/training/trainer';
 import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';
@@ -70,9 +73,11 @@ const spec: CommandSpec = {
   options: [
     { name: 'arch', kind: 'choice', choices: TRAIN_ARCHS, defaultText: 'lstm', description: 'Architecture (ngram: a Kneser-Ney character n-gram).' },
     { name: 'tokenizer', kind: 'choice', choices: ['char', 'word'], defaultText: 'char', description: 'Characters or code-aware words.' },
+    { name: 'vocab', kind: 'choice', choices: ['corpus', 'ascii'], defaultText: 'corpus', description: "Char tokenizer's vocabulary: the corpus's characters, or tab, newline and printable ASCII (fixed, as a base model needs)." },
     { name: 'preset', kind: 'choice', choices: PRESETS, defaultText: 'small', description: 'Model size (ngram: order 4, 6 or 8).' },
     { name: 'minutes', kind: 'number', valueName: 'N', min: 0, exclusiveMin: true, max: 7 * 24 * 60, defaultText: `${DEFAULT_MINUTES} unless --steps is given`, description: 'Training time budget.' },
     { name: 'steps', kind: 'integer', valueName: 'N', min: 1, max: 1e9, description: 'Stop after this many updates.' },
+    { name: 'base', kind: 'string', valueName: 'FILE', description: `Fine-tune this model file instead of starting from random weights; its architecture, size and tokenizer apply. "builtin": the base model shipped in models/ (LSTM small, ASCII, trained on open-source code).` },
     { name: 'out', kind: 'string', valueName: 'FILE', required: true, description: 'Model file to write (.seqlab).' },
     { name: 'workers', kind: 'integer', valueName: 'N', min: 0, max: 64, defaultText: 'cores − 1', description: 'Gradient worker threads besides the main one (data parallel; 0 = none).' },
     { name: 'seed', kind: 'integer', valueName: 'N', min: 0, max: 2 ** 32 - 1, defaultText: '0', description: 'Seed of the split, the initial weights and the batches.' },
@@ -81,6 +86,7 @@ const spec: CommandSpec = {
   ],
   examples: [
     'seqlab train ./src --arch lstm --preset small --minutes 2 --out lstm.seqlab',
+    'seqlab train ./src --base builtin --out lstm-tuned.seqlab',
     'seqlab train ./src --arch ngram --out ngram.seqlab --json',
   ],
 };
@@ -148,11 +154,20 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const preset = o.string('preset', 'small') as Preset;
   const seed = o.number('seed', 0);
   const out = o.string('out')!;
+  const baseFile = o.string('base');
+  if (baseFile !== undefined) {
+    const given = ['arch', 'tokenizer', 'preset', 'vocab'].filter((name) => o.string(name) !== undefined);
+    if (given.length) throw new UsageError(`--base fixes the model: leave out --${given.join(', --')}`);
+  }
   if (arch === 'ngram' && tokenizerKind === 'word') {
     throw new UsageError('--tokenizer word does not apply to --arch ngram (the n-gram model reads characters)');
   }
+  if (o.string('vocab') === 'ascii' && (tokenizerKind !== 'char' || arch === 'ngram')) {
+    throw new UsageError('--vocab ascii applies to the char tokenizer of a neural model');
+  }
   requirePath(dir, 'folder', 'folder');
-  checkOutput(out, [dir]);
+  const basePath = baseFile === undefined ? undefined : resolveBase(baseFile);
+  checkOutput(out, [dir, ...(basePath ? [basePath] : [])]);
 
   const progress = new Progress(io.stderr);
   const corpus = readCorpus(dir);
@@ -170,7 +185,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const result =
     arch === 'ngram'
       ? await trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
-      : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o }, progress);
+      : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o, basePath }, progress);
   progress.done();
   if (o.flag('json')) printJson(io, result);
   else {
@@ -217,6 +232,32 @@ interface NeuralSettings {
   readonly seed: number;
   readonly out: string;
   readonly o: Options;
+  /** Model file whose weights and tokenizer the run starts from. */
+  readonly basePath?: string;
+}
+
+/** The file `--base` names; "builtin" is the base model shipped beside the CLI in models/. */
+function resolveBase(value: string): string {
+  if (value !== 'builtin') {
+    requirePath(value, '--base', 'file');
+    return value;
+  }
+  const shipped = path.join(__dirname, '..', 'models', BASE_MODEL_FILE);
+  if (!fs.existsSync(shipped)) throw new CliError(`the base model is not at ${shipped}`);
+  return shipped;
+}
+
+/** The base's model (weights loaded) and tokenizer, and what to record about it. */
+function loadBase(file: string): { model: SequenceModel; tokenizer: Tokenizer; record: BaseModelRecord; preset: Preset } {
+  let loaded;
+  try {
+    loaded = loadModelFile(readModelFileBytes(file));
+  } catch (e) {
+    throw new CliError(`--base: cannot read "${file}": ${(e as Error).message}`);
+  }
+  if (loaded.kind !== 'neural') throw new CliError(`--base: "${file}" is an n-gram model; a base must be a neural model`);
+  const preset = (PRESETS as readonly string[]).includes(loaded.metadata.preset as string) ? (loaded.metadata.preset as Preset) : 'small';
+  return { model: loaded.model, tokenizer: loaded.tokenizer, record: baseModelRecord(path.basename(file), loaded.metadata), preset };
 }
 
 async function trainNeural(
@@ -232,10 +273,13 @@ async function trainNeural(
   const minutes = s.o.number('minutes') ?? (maxSteps === undefined ? DEFAULT_MINUTES : undefined);
   const maxTimeMs = minutes === undefined ? undefined : minutes * 60_000;
 
-  const tokenizer = buildTokenizer(s.tokenizerKind, trainTexts);
+  const base = s.basePath === undefined ? undefined : loadBase(s.basePath);
+  const tokenizer = base?.tokenizer ?? (s.o.string('vocab') === 'ascii' ? CharTokenizer.ascii() : buildTokenizer(s.tokenizerKind, trainTexts));
   const encode = (files: TextSplit<CorpusFile>['train']) => files.map((f) => ({ name: f.path, tokens: tokenizer.encode(f.text) }));
-  const config = presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed });
-  const model = createModel(config);
+  const model = base?.model ?? createModel(presetConfig(s.arch, s.preset, tokenizer.vocabSize, { seed: s.seed }));
+  const config = model.config;
+  const arch = config.arch;
+  const preset = base?.preset ?? s.preset;
   const params = [...model.weights.values()].reduce((n, v) => n + v.size, 0);
   const workerCount = s.o.number('workers') ?? Math.max(0, coreCount() - 1);
   let gradientWorkers: GradientWorker[] = [];
@@ -247,7 +291,7 @@ async function trainNeural(
     }
   }
   progress.log(
-    `${s.arch} ${s.preset}: ${formatNumber(params)} parameters, ${s.tokenizerKind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend` +
+    `${arch} ${preset}${base ? ` fine-tuned from ${base.record.name}` : ''}: ${formatNumber(params)} parameters, ${tokenizer.kind} tokenizer of ${tokenizer.vocabSize} tokens, ${backend} backend` +
       (gradientWorkers.length ? `, data parallel on ${gradientWorkers.length + 1} threads` : ''),
   );
 
@@ -302,12 +346,13 @@ async function trainNeural(
       backend,
       corpus: corpusMetadata(dir, corpus, split, { train: summary.corpus.trainTokens, validation: summary.corpus.validationTokens }),
       training: summary.training,
-      preset: s.preset,
+      preset,
+      ...(base ? { base: base.record } : {}),
       ...(validationCompletion ? { validationCompletion } : {}),
     };
     await writeModel(s.out, saveModelFile({ model, tokenizer, metadata }));
     return {
-      arch: s.arch,
+      arch,
       params,
       steps: result.steps,
       tokensPerSecond: summary.training.elapsedMs > 0 ? (summary.training.tokensSeen * 1000) / summary.training.elapsedMs : 0,

@@ -16,6 +16,12 @@ export const UNK_REPLACEMENT = '\uFFFD';
 /** Default cap, <unk> included; code and prose rarely use more distinct characters. */
 export const DEFAULT_CHAR_MAX_VOCAB = 256;
 
+/**
+ * Tab, newline and printable ASCII: a vocabulary that fits any workspace's code, so a model
+ * trained on one corpus (the base model) can be fine-tuned on another. Anything else is <unk>.
+ */
+export const ASCII_CHARS: readonly string[] = ['\t', '\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
+
 export interface CharTokenizerOptions {
   /** Largest vocabulary, <unk> included (>= 1). */
   readonly maxVocab?: number;
@@ -44,6 +50,11 @@ export class CharTokenizer implements Tokenizer {
     const counts = new Map<string, number>();
     for (const text of texts) countItems(text, counts);
     return new CharTokenizer(mostFrequent(counts, maxVocab - 1, compareCodePoints));
+  }
+
+  /** The fixed vocabulary of ASCII_CHARS (ids in that order after <unk>), whatever the corpus. */
+  static ascii(): CharTokenizer {
+    return new CharTokenizer(ASCII_CHARS);
   }
 
   static fromJson(json: unknown): CharTokenizer {

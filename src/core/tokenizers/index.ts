@@ -6,7 +6,7 @@ import type { Tokenizer, TokenizerKind } from './tokenizer';
 import { WordTokenizer, type WordTokenizerOptions } from './wordTokenizer';
 
 export * from './tokenizer';
-export { CharTokenizer, UNK_ID, UNK_TEXT, UNK_REPLACEMENT, DEFAULT_CHAR_MAX_VOCAB } from './charTokenizer';
+export { CharTokenizer, ASCII_CHARS, UNK_ID, UNK_TEXT, UNK_REPLACEMENT, DEFAULT_CHAR_MAX_VOCAB } from './charTokenizer';
 export { WordTokenizer, DEFAULT_WORD_MAX_VOCAB } from './wordTokenizer';
 export { preTokenize, MULTI_CHAR_OPERATORS } from './preTokenize';
 export { showWhitespace } from './showWhitespace';

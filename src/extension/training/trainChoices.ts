@@ -4,6 +4,7 @@
 // TrainingSpec.
 import type { TrainingBackend } from '../../core/backend/choice';
 import { defaultTrainingWindow, presetConfig } from '../../core/models/presets';
+import { fitsBaseModel } from '../../core/training/baseModel';
 import type { Arch, Preset } from '../../core/models/sequenceModel';
 import type { TokenizerKind } from '../../core/tokenizers/tokenizer';
 import type { TrainingSpec } from '../../protocol';
@@ -72,9 +73,15 @@ function labelOf<T>(options: readonly Option<T>[], value: T): string {
   return options.find((o) => o.value === value)?.label ?? String(value);
 }
 
-/** "LSTM · Characters · Small · 5 min" */
-export function describeChoices(c: TrainChoices): string {
-  return [labelOf(ARCH_OPTIONS, c.arch), labelOf(TOKENIZER_OPTIONS, c.tokenizer), labelOf(PRESET_OPTIONS, c.preset), formatMinutes(c.minutes)].join(' · ');
+/** "LSTM · Characters · Small · 5 min", then "· from the base model" when the run fine-tunes it. */
+export function describeChoices(c: TrainChoices, fromBase = false): string {
+  const parts = [labelOf(ARCH_OPTIONS, c.arch), labelOf(TOKENIZER_OPTIONS, c.tokenizer), labelOf(PRESET_OPTIONS, c.preset), formatMinutes(c.minutes)];
+  return [...parts, ...(fromBase ? ['from the base model'] : [])].join(' · ');
+}
+
+/** Whether the run starts from the base model: asked for (setting or argument) and the choices fit it. */
+export function startsFromBase(c: TrainChoices, startFrom: 'base' | 'scratch'): boolean {
+  return startFrom === 'base' && fitsBaseModel(c);
 }
 
 /** Arguments of `seqlab.train` when run from code (tests, other extensions, keybindings). */
@@ -96,6 +103,8 @@ export interface TrainArgs {
   readonly checkpointSeconds?: number;
   readonly sampleEvery?: number;
   readonly backend?: 'auto' | TrainingBackend;
+  /** Override seqlab.training.startFrom for this run. */
+  readonly startFrom?: 'base' | 'scratch';
   /** Override seqlab.include / seqlab.exclude for this run. */
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
@@ -114,7 +123,7 @@ const PRESETS: readonly Preset[] = ['nano', 'small', 'medium'];
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const KNOWN_KEYS = new Set([
   'arch', 'tokenizer', 'preset', 'minutes', 'steps', 'confirm', 'name', 'seed', 'batchSize', 'seqLen', 'evalEvery',
-  'checkpointSeconds', 'sampleEvery', 'backend', 'include', 'exclude',
+  'checkpointSeconds', 'sampleEvery', 'backend', 'include', 'exclude', 'startFrom',
 ]);
 
 /**
@@ -162,6 +171,7 @@ export function parseTrainArgs(raw: unknown, defaults: TrainChoices): { choices:
     checkpointSeconds: number('checkpointSeconds', 1, 86_400, false),
     sampleEvery: number('sampleEvery', 0, 1_000_000, true),
     backend: oneOf('backend', BACKENDS) as TrainArgs['backend'],
+    startFrom: oneOf('startFrom', ['base', 'scratch'] as const),
     include: globs('include'),
     exclude: globs('exclude'),
   };

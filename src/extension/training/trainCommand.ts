@@ -8,6 +8,7 @@ import { summarizeCorpus, type CorpusDescription } from '../../core/corpus/summa
 import { splitTexts } from '../../core/corpus/splitTexts';
 import { buildTokenizerInChunks, encodeInChunks } from '../../core/corpus/tokenizeInChunks';
 import type { Tokenizer } from '../../core/tokenizers/tokenizer';
+import { BASE_MODEL_FILE, baseModelRecord, type BaseModelRecord } from '../../core/training/baseModel';
 import type { TrainingData, TrainingSpec } from '../../protocol';
 import { readConfig } from '../config';
 import { modelRuntime } from '../lazyRuntime';
@@ -20,6 +21,7 @@ import {
   parseTrainArgs,
   pickItems,
   PRESET_OPTIONS,
+  startsFromBase,
   TOKENIZER_OPTIONS,
   TrainArgsError,
   trainingSpec,
@@ -98,7 +100,7 @@ async function pickOne<T>(title: string, options: readonly Option<T>[], defaultV
 async function askChoices(defaults: TrainChoices): Promise<TrainChoices | undefined> {
   const first = await vscode.window.showQuickPick(
     [
-      { label: '$(play) Train with defaults', description: describeChoices(defaults), detail: 'From the seqlab.training settings', custom: false },
+      { label: '$(play) Train with defaults', description: describeChoices(defaults, startsFromBase(defaults, readConfig().training.startFrom)), detail: 'From the seqlab.training settings', custom: false },
       { label: '$(settings-gear) Choose architecture, tokenizer, size and time…', custom: true },
     ],
     { title: 'Sequence Lab: Train a model on this workspace', ignoreFocusOut: true },
@@ -230,11 +232,14 @@ export async function train(context: vscode.ExtensionContext, registry: ModelReg
     );
     return undefined;
   }
-  const what = describeChoices(choices);
+  const base = startsFromBase(choices, args.startFrom ?? readConfig().training.startFrom) ? await readBaseModel(context) : undefined;
+  const what = describeChoices(choices, base !== undefined);
   if ((args.confirm ?? true) && !(await confirmCorpus(what, corpus.description))) return undefined;
 
   const seed = args.seed ?? 0;
-  const prepared = await tokenize(corpus, seed, (texts, chunks) => buildTokenizerInChunks(choices!.tokenizer, texts, chunks));
+  const prepared = await tokenize(corpus, seed, (texts, chunks) =>
+    base ? Promise.resolve(base.tokenizer) : buildTokenizerInChunks(choices!.tokenizer, texts, chunks),
+  );
   if (!prepared) return undefined;
   const name = args.name ?? defaultModelName(choices, vscode.workspace.name);
   const spec = trainingSpec(choices, args, name);
@@ -244,9 +249,34 @@ export async function train(context: vscode.ExtensionContext, registry: ModelReg
     data: prepared.data,
     corpus: corpus.description,
     resumeFrom: null,
+    startFrom: base?.bytes ?? null,
+    base: base?.record ?? null,
     modelId: null,
     backend: args.backend,
   });
+}
+
+interface BaseModel {
+  readonly bytes: Uint8Array;
+  readonly tokenizer: Tokenizer;
+  readonly record: BaseModelRecord;
+}
+
+/** The base model shipped in models/, or undefined (with a warning: the run starts from random weights). */
+async function readBaseModel(context: vscode.ExtensionContext): Promise<BaseModel | undefined> {
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'models', BASE_MODEL_FILE);
+  try {
+    const bytes = new Uint8Array(await vscode.workspace.fs.readFile(uri));
+    const loaded = modelRuntime().loadModelFile(bytes);
+    if (loaded.kind !== 'neural') throw new Error('it is not a neural model');
+    loaded.model.dispose();
+    return { bytes, tokenizer: loaded.tokenizer, record: baseModelRecord(BASE_MODEL_FILE, loaded.metadata) };
+  } catch (error) {
+    void vscode.window.showWarningMessage(
+      `Sequence Lab: the base model could not be read (${(error as Error).message}); training starts from random weights.`,
+    );
+    return undefined;
+  }
 }
 
 interface ResumableModel {
@@ -362,6 +392,8 @@ export async function resumeTraining(
     corpus: corpus.description,
     // A plain copy: a Node Buffer would be posted as JSON, and may view a shared pool.
     resumeFrom: new Uint8Array(chosen.bytes),
+    startFrom: null,
+    base: (meta.base as BaseModelRecord | undefined) ?? null,
     modelId: chosen.entry.id,
     backend: args.backend,
   });

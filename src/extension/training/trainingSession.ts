@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TrainingBackend } from '../../core/backend/choice';
 import type { CorpusDescription } from '../../core/corpus/summary';
 import type { TokenizerJson } from '../../core/tokenizers/tokenizer';
+import type { BaseModelRecord } from '../../core/training/baseModel';
 import type { EvalReport, StepProgress, StopReason } from '../../core/training/trainer';
 import type { TrainerFromWebviewMessage, TrainingData, TrainingSpec } from '../../protocol';
 import type { ModelRegistry } from '../models/modelRegistry';
@@ -21,6 +22,9 @@ export interface TrainingPlan {
   readonly corpus: CorpusDescription;
   /** A model file with a checkpoint to continue from. */
   readonly resumeFrom: Uint8Array | null;
+  /** A new run's starting weights (the base model's file), and the record of that base. */
+  readonly startFrom: Uint8Array | null;
+  readonly base: BaseModelRecord | null;
   /** Registry entry the checkpoints replace (resuming); otherwise a new entry is added. */
   readonly modelId: string | null;
   readonly backend?: 'auto' | TrainingBackend;
@@ -131,6 +135,8 @@ export class TrainingSession implements vscode.Disposable {
       data: plan.data,
       corpus: plan.corpus,
       resumeFrom: plan.resumeFrom,
+      startFrom: plan.startFrom,
+      base: plan.base,
       wasmPaths: panel.wasmFolder(this.context.extensionUri),
       preferredBackend: plan.backend ?? readConfig().training.backend,
       extensionVersion: String(this.context.extension.packageJSON.version),
