@@ -37,7 +37,8 @@ import { fitHybridGate, hybridServing, measureValidationCompletion } from '../sr
 import { DEFAULT_DOCUMENT_CACHE } from '../src/core/ngram/documentCache';
 import type { SequenceModel } from '../src/core/models/sequenceModel';
 import type { EngineTokenizer } from '../src/core/completion/engine';
-import { CharTokenizer } from '../src/core/tokenizers';
+import { CharTokenizer, type Tokenizer } from '../src/core/tokenizers';
+import { BASE_MODEL_FILE, fitsBaseModel } from '../src/core/training/baseModel';
 import { Trainer } from '../src/core/training/trainer';
 import { splitCorpus } from '../src/core/training/tokenStream';
 import { splitTexts } from '../src/core/corpus/splitTexts';
@@ -285,12 +286,35 @@ export async function runQuality(
   log(`  n-gram: ${ngramBits.toFixed(3)} bits/char, ${describeReplay(ngramSaved)}`);
 
   await useBackend('wasm', { wasmPaths: nodeWasmPaths() });
-  const tokenizer = CharTokenizer.build(trainTexts);
-  const encode = (texts: readonly string[]) => texts.map((text, i) => ({ name: String(i), tokens: Int32Array.from(tokenizer.encode(text)) }));
-  const corpus = { train: encode(trainTexts), validation: encode(heldOut.map((f) => f.text)), splitBy: 'file' as const };
-  for (const arch of options.archs) {
-    log(`quality: ${arch} (${options.preset}) trains for ${options.seconds} s`);
-    const model = createModel(presetConfig(arch, options.preset, tokenizer.vocabSize));
+  const corpusFor = (tokenizer: Tokenizer) => {
+    const encode = (texts: readonly string[]) => texts.map((text, i) => ({ name: String(i), tokens: Int32Array.from(tokenizer.encode(text)) }));
+    return { train: encode(trainTexts), validation: encode(heldOut.map((f) => f.text)), splitBy: 'file' as const };
+  };
+  const corpusTokenizer = CharTokenizer.build(trainTexts);
+  const contenders: { arch: Arch; label: string; start: () => { model: SequenceModel; tokenizer: Tokenizer }; note: string }[] = options.archs.map((arch) => ({
+    arch,
+    label: arch,
+    start: () => ({ model: createModel(presetConfig(arch, options.preset, corpusTokenizer.vocabSize)), tokenizer: corpusTokenizer }),
+    note: `${options.preset}, ${options.seconds} s of training`,
+  }));
+  // Training from the palette fine-tunes the shipped base model when the choices fit it.
+  const base = path.join(root, 'models', BASE_MODEL_FILE);
+  if (options.archs.includes('lstm') && fitsBaseModel({ arch: 'lstm', tokenizer: 'char', preset: options.preset }) && existsSync(base)) {
+    contenders.push({
+      arch: 'lstm',
+      label: 'lstm from the base model',
+      start: () => {
+        const loaded = loadModelFile(readFileSync(base));
+        if (loaded.kind !== 'neural') throw new Error(`${base} is not a neural model`);
+        return { model: loaded.model, tokenizer: loaded.tokenizer };
+      },
+      note: `${BASE_MODEL_FILE} fine-tuned for ${options.seconds} s`,
+    });
+  }
+  for (const { arch, label, start, note } of contenders) {
+    log(`quality: ${label} (${options.preset}) trains for ${options.seconds} s`);
+    const { model, tokenizer } = start();
+    const corpus = corpusFor(tokenizer);
     let trainer: Trainer | null = null;
     try {
       trainer = new Trainer(model, corpus, {
@@ -308,18 +332,18 @@ export async function runQuality(
       const bits = scoreNeural(model, tokenizer, heldOutTexts).bitsPerChar;
       const saved = await savingsOf(neuralServing(arch, 'tfjs', tfjsStepper(model), model, tokenizer, decoding), heldOutTexts);
       rows.push({
-        arch,
+        arch: label,
         bitsPerChar: bits,
         ...replayFields(saved),
         ...baseline,
         characters,
         trainSeconds,
-        note: `${options.preset}, ${options.seconds} s of training`,
+        note,
       });
-      log(`  ${arch}: ${bits.toFixed(3)} bits/char, ${describeReplay(saved)}`);
+      log(`  ${label}: ${bits.toFixed(3)} bits/char, ${describeReplay(saved)}`);
       const hybrid = await hybridFields(model, tokenizer, ngram, heldOut.map((f) => f.text), heldOutTexts);
       rows.push({
-        arch: `${arch} + n-gram (hybrid)`,
+        arch: `${label} + n-gram (hybrid)`,
         bitsPerChar: hybrid.bitsPerChar,
         ...replayFields(hybrid.saved),
         ...baseline,
@@ -327,10 +351,10 @@ export async function runQuality(
         trainSeconds,
         note: `the ${arch} above mixed with the n-gram and document cache; ${hybrid.gateNote}`,
       });
-      log(`  ${arch} hybrid: ${hybrid.bitsPerChar.toFixed(3)} bits/char, ${describeReplay(hybrid.saved)}`);
+      log(`  ${label} hybrid: ${hybrid.bitsPerChar.toFixed(3)} bits/char, ${describeReplay(hybrid.saved)}`);
     } catch (e) {
       rows.push({
-        arch,
+        arch: label,
         bitsPerChar: NaN,
         keystrokeSavings: NaN,
         precision: NaN,

@@ -13,7 +13,7 @@ import { describeValidationCompletion, type ValidationCompletion } from '../../c
 import { measureValidationCompletion } from '../../core/completion/validationCompletion';
 import { buildTokenizer, CharTokenizer, type Tokenizer, type TokenizerKind } from '../../core/tokenizers';
 import { charsPerTokenOf } from '../../core/training/metrics';
-import { Trainer, type CorpusSummary } from '../../core/training/trainer';
+import { defaultSchedule, Trainer, type CorpusSummary } from '../../core/training/trainer';
 import { countExclusions, type Corpus, type CorpusFile } from '../../core/corpus/filters';
 import { splitTexts, type TextSplit } from '../../core/corpus/splitTexts';
 import { checkOutputs, OutputError, writeFileAtomic } from '../../node/atomicWrite';
@@ -79,6 +79,7 @@ const spec: CommandSpec = {
     { name: 'steps', kind: 'integer', valueName: 'N', min: 1, max: 1e9, description: 'Stop after this many updates.' },
     { name: 'base', kind: 'string', valueName: 'FILE', description: `Fine-tune this model file instead of starting from random weights; its architecture, size and tokenizer apply. "builtin": the base model shipped in models/ (LSTM small, ASCII, trained on open-source code).` },
     { name: 'out', kind: 'string', valueName: 'FILE', required: true, description: 'Model file to write (.seqlab).' },
+    { name: 'learning-rate', kind: 'number', valueName: 'PEAK', min: 0, exclusiveMin: true, max: 1, defaultText: '0.003', description: 'Peak of the learning-rate schedule (warm-up, held, then a cosine to a tenth).' },
     { name: 'workers', kind: 'integer', valueName: 'N', min: 0, max: 64, defaultText: 'cores − 1', description: 'Gradient worker threads besides the main one (data parallel; 0 = none).' },
     { name: 'seed', kind: 'integer', valueName: 'N', min: 0, max: 2 ** 32 - 1, defaultText: '0', description: 'Seed of the split, the initial weights and the batches.' },
     backendOption,
@@ -314,6 +315,7 @@ async function trainNeural(
           seed: s.seed,
           maxSteps,
           maxTimeMs,
+          learningRate: defaultSchedule({ maxSteps, maxTimeMs }, s.o.number('learning-rate')),
           charsPerToken: charsPerTokenOf(tokenizer),
           signal: stop.signal,
           progressEvery: 5,

@@ -208,6 +208,12 @@ function defaultClock(): () => number {
 
 /** The default schedule holds the peak for this share of the budget, then decays (learningRate.ts). */
 export const DEFAULT_DECAY_FROM = 0.7;
+export const DEFAULT_PEAK_LEARNING_RATE = 3e-3;
+
+/** The default schedule over a run's budget, with another peak if given. */
+export function defaultSchedule(budget: Pick<TrainerOptions, 'maxSteps' | 'maxTimeMs'>, peak = DEFAULT_PEAK_LEARNING_RATE): LearningRateSchedule {
+  return { peak, warmupSteps: 20, decaySteps: budget.maxSteps, decayMs: budget.maxTimeMs, decayFrom: DEFAULT_DECAY_FROM };
+}
 
 export class Trainer {
   readonly batchSize: number;
@@ -254,7 +260,7 @@ export class Trainer {
     // else at the time budget (training time, pauses excluded). LSTM small on mocha's lib, 2 cores
     // (docs/benchmarks.md): at 5 minutes 1.744 bits/char against 1.812 holding the peak (a cosine
     // over all of it: 1.735); at 1 minute 1.952 against 1.982 (the whole cosine: 2.132).
-    const lr = options.learningRate ?? { peak: 3e-3, warmupSteps: 20, decaySteps: options.maxSteps, decayMs: options.maxTimeMs, decayFrom: DEFAULT_DECAY_FROM };
+    const lr = options.learningRate ?? defaultSchedule(options);
     this.schedule = typeof lr === 'number' ? { peak: lr, min: lr } : lr;
     this.clipNorm = options.clipNorm ?? 1;
     this.seed = options.seed ?? 0;

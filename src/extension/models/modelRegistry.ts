@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { LanguageShare } from '../../core/corpus/languages';
 import { describeLanguages } from '../../core/corpus/summary';
 import type { ModelFileSummary } from '../../core/modelFile';
+import { BASE_MODEL_FILE } from '../../core/training/baseModel';
 import { validationCompletionOf, type ValidationCompletion } from '../../core/completion/autoServing';
 import { isAtomicWriteLeftover, writeFileAtomic } from '../../node/atomicWrite';
 
@@ -84,6 +85,9 @@ export class ModelRegistry implements vscode.Disposable {
     const own = await this.entriesIn(this.folder(), false);
     const shipped = await this.entriesIn(path.join(this.context.extensionUri.fsPath, 'models'), true);
     own.sort((a, b) => b.card.createdAt.localeCompare(a.card.createdAt));
+    // The base model is where training starts, not a finished model: it is listed last.
+    const isBase = (e: ModelEntry) => path.basename(e.file) === BASE_MODEL_FILE;
+    shipped.sort((a, b) => Number(isBase(a)) - Number(isBase(b)) || a.id.localeCompare(b.id));
     return [...own, ...shipped];
   }
 

@@ -17,6 +17,7 @@ import type { NgramModel } from '../../core/ngram/ngram';
 import { showWhitespace } from '../../core/tokenizers/showWhitespace';
 import { tokenLabel, type Tokenizer } from '../../core/tokenizers/tokenizer';
 import { timestepGradientNorms } from '../../core/training/gradientFlow';
+import { yieldToEventLoop } from '../../core/training/trainer';
 import type { Matrix } from '../../core/visualization/heatmap';
 import { lastLogits, layerViews, type LayerView } from '../../core/visualization/internals';
 import { pca2d } from '../../core/visualization/pca';
@@ -183,7 +184,6 @@ function clipNormOf(metadata: unknown): number | null {
   return typeof training?.clipNorm === 'number' && training.clipNorm > 0 ? training.clipNorm : null;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Freshly initialised models to compare the active one's gradient flow against (lecture: activations, initialisation, gated cells). */
 function comparisonConfigs(config: ModelConfig): { label: string; note: string; config: ModelConfig }[] {
