@@ -8,6 +8,7 @@ import { renderBar, Progress } from '../../src/cli/progressBar';
 import { COMMANDS, main } from '../../src/cli/seqlab';
 import { describeModelFile, loadModelFile } from '../../src/core/modelFile';
 import { ASCII_CHARS, CharTokenizer } from '../../src/core/tokenizers';
+import { BASE_MODEL_FILE } from '../../src/core/training/baseModel';
 import { useTestBackend } from './tfSetup';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -352,6 +353,19 @@ describe('seqlab CLI', () => {
       assert.equal(notNeural.status, 1);
       assert.match(notNeural.stderr, /is an n-gram model; a base must be a neural model/);
       assert.equal(existsSync(path.join(dir, 'x.seqlab')), false);
+    });
+
+    it('train with the defaults (an LSTM small on characters) starts from the shipped base, as the palette does; --base none from random weights', () => {
+      const tuned = path.join(dir, 'default.seqlab');
+      const t = cli('train', corpusDir, '--steps', '1', '--out', tuned);
+      assert.equal(t.status, 0, t.stderr);
+      assert.equal((describeModelFile(readFileSync(tuned)).metadata.base as { name?: string } | undefined)?.name, BASE_MODEL_FILE);
+      const scratch = path.join(dir, 'none.seqlab');
+      const s = cli('train', corpusDir, '--steps', '1', '--base', 'none', '--out', scratch);
+      assert.equal(s.status, 0, s.stderr);
+      const file = describeModelFile(readFileSync(scratch));
+      assert.equal(file.metadata.base, undefined);
+      assert.notEqual(file.config?.vocabSize, ASCII_CHARS.length + 1, "the corpus's own characters");
     });
 
     it('a bad flag: exit code 2, a message and no stack trace', () => {

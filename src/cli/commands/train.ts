@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../core/backend/backend';
 import { loadModelFile, saveModelFile, saveNgramFile, type ModelMetadata } from '../../core/modelFile';
-import { BASE_MODEL_FILE, baseModelRecord, type BaseModelRecord } from '../../core/training/baseModel';
+import { BASE_MODEL_FILE, baseModelRecord, fitsBaseModel, type BaseModelRecord } from '../../core/training/baseModel';
 import { readModelFileBytes } from '../../node/modelFileReader';
 import { createModel, presetConfig, PRESETS, type Arch, type Preset, type SequenceModel } from '../../core/models';
 import type { EngineTokenizer } from '../../core/completion/engine';
@@ -77,7 +77,7 @@ const spec: CommandSpec = {
     { name: 'preset', kind: 'choice', choices: PRESETS, defaultText: 'small', description: 'Model size (ngram: order 4, 6 or 8).' },
     { name: 'minutes', kind: 'number', valueName: 'N', min: 0, exclusiveMin: true, max: 7 * 24 * 60, defaultText: `${DEFAULT_MINUTES} unless --steps is given`, description: 'Training time budget.' },
     { name: 'steps', kind: 'integer', valueName: 'N', min: 1, max: 1e9, description: 'Stop after this many updates.' },
-    { name: 'base', kind: 'string', valueName: 'FILE', description: `Fine-tune this model file instead of starting from random weights; its architecture, size and tokenizer apply. "builtin": the base model shipped in models/ (LSTM small, ASCII, trained on open-source code).` },
+    { name: 'base', kind: 'string', valueName: 'FILE', defaultText: 'builtin for an LSTM small on characters, else none', description: `Fine-tune this model file instead of starting from random weights; its architecture, size and tokenizer apply. "builtin": the base model shipped in models/ (LSTM small, ASCII, trained on open-source code); "none": random weights.` },
     { name: 'out', kind: 'string', valueName: 'FILE', required: true, description: 'Model file to write (.seqlab).' },
     { name: 'learning-rate', kind: 'number', valueName: 'PEAK', min: 0, exclusiveMin: true, max: 1, defaultText: '0.003', description: 'Peak of the learning-rate schedule (warm-up, held, then a cosine to a tenth).' },
     { name: 'workers', kind: 'integer', valueName: 'N', min: 0, max: 64, defaultText: 'cores − 1', description: 'Gradient worker threads besides the main one (data parallel; 0 = none).' },
@@ -87,7 +87,7 @@ const spec: CommandSpec = {
   ],
   examples: [
     'seqlab train ./src --arch lstm --preset small --minutes 2 --out lstm.seqlab',
-    'seqlab train ./src --base builtin --out lstm-tuned.seqlab',
+    'seqlab train ./src --base none --out lstm-from-scratch.seqlab',
     'seqlab train ./src --arch ngram --out ngram.seqlab --json',
   ],
 };
@@ -155,8 +155,8 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
   const preset = o.string('preset', 'small') as Preset;
   const seed = o.number('seed', 0);
   const out = o.string('out')!;
-  const baseFile = o.string('base');
-  if (baseFile !== undefined) {
+  const baseOption = o.string('base');
+  if (baseOption !== undefined && baseOption !== 'none') {
     const given = ['arch', 'tokenizer', 'preset', 'vocab'].filter((name) => o.string(name) !== undefined);
     if (given.length) throw new UsageError(`--base fixes the model: leave out --${given.join(', --')}`);
   }
@@ -167,10 +167,13 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     throw new UsageError('--vocab ascii applies to the char tokenizer of a neural model');
   }
   requirePath(dir, 'folder', 'folder');
-  const basePath = baseFile === undefined ? undefined : resolveBase(baseFile);
+  // As training from the palette: an LSTM small on characters starts from the shipped base.
+  const byDefault = baseOption === undefined && o.string('vocab') === undefined && arch !== 'ngram' && fitsBaseModel({ arch, tokenizer: tokenizerKind, preset });
+  const basePath = byDefault ? shippedBase() : baseOption === undefined || baseOption === 'none' ? undefined : resolveBase(baseOption);
   checkOutput(out, [dir, ...(basePath ? [basePath] : [])]);
 
   const progress = new Progress(io.stderr);
+  if (byDefault && !basePath) progress.log(`the base model is not in ${path.join(__dirname, '..', 'models')}: training from random weights`);
   const corpus = readCorpus(dir);
   progress.log(describeCorpus(corpus));
   if (corpus.files.length === 0) throw new CliError(`no text files to train on under "${dir}"`);
@@ -237,14 +240,20 @@ interface NeuralSettings {
   readonly basePath?: string;
 }
 
-/** The file `--base` names; "builtin" is the base model shipped beside the CLI in models/. */
+/** The base model shipped beside the CLI in models/, if it is there. */
+function shippedBase(): string | undefined {
+  const shipped = path.join(__dirname, '..', 'models', BASE_MODEL_FILE);
+  return fs.existsSync(shipped) ? shipped : undefined;
+}
+
+/** The file `--base` names; "builtin" is the shipped base. */
 function resolveBase(value: string): string {
   if (value !== 'builtin') {
     requirePath(value, '--base', 'file');
     return value;
   }
-  const shipped = path.join(__dirname, '..', 'models', BASE_MODEL_FILE);
-  if (!fs.existsSync(shipped)) throw new CliError(`the base model is not at ${shipped}`);
+  const shipped = shippedBase();
+  if (!shipped) throw new CliError(`the base model is not at ${path.join(__dirname, '..', 'models', BASE_MODEL_FILE)}`);
   return shipped;
 }
 
