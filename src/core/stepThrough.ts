@@ -13,7 +13,7 @@
 // transformer.ts / attention.ts (qkv columns, head-major).
 import type { RecurrentConfig, SequenceModel, TransformerConfig } from './models/sequenceModel';
 import { LAYER_NORM_EPSILON } from './models/layerNorm';
-import { sinusoidalValue } from './models/positionalEncoding';
+import { fixedPositionalValue } from './models/positionalEncoding';
 
 type Vec = number[];
 
@@ -156,14 +156,14 @@ export function attentionStep(model: SequenceModel, ids: readonly number[], opti
   const kernel = matrix(model, 'block0/attn/qkv/kernel');
   const bias = vector(model, 'block0/attn/qkv/bias');
   const qkv = ids.map((id, t) => {
-    const x = table[id].map((v, k) => v * Math.sqrt(C) + (positions ? positions[t][k] : sinusoidalValue(t, k, C)));
+    const x = table[id].map((v, k) => v * Math.sqrt(C) + (positions ? positions[t][k] : fixedPositionalValue(c.positional as 'sinusoidal' | 'none', t, k, C)));
     return add(times(layerNorm(x, gamma, beta), kernel), bias);
   });
   const part = (row: Vec, which: number) => row.slice(which * C + head * d, which * C + (head + 1) * d);
   const q = part(qkv[query], 0);
   const keys = qkv.map((row) => part(row, 1));
   const values = qkv.map((row) => part(row, 2));
-  const scale = options.unscaled ? 1 : 1 / Math.sqrt(d);
+  const scale = options.unscaled || c.scaleScores === false ? 1 : 1 / Math.sqrt(d);
   const scores = keys.map((k) => k.reduce((s, v, i) => s + v * q[i], 0) * scale);
   const masked = keys.map((_, j) => !options.unmasked && j > query);
   const open = scores.filter((_, j) => !masked[j]);

@@ -18,7 +18,10 @@ describe('arena', () => {
     const lstm = contenderConfig({ kind: 'lstm', knobs: { forgetBias: 0, layers: 2, input: 'onehot' } }, 20, 1);
     assert.ok(lstm.arch === 'lstm' && lstm.forgetBias === 0 && lstm.layers === 2 && lstm.input === 'onehot');
     const tr = contenderConfig({ kind: 'transformer', knobs: { heads: 2 } }, 20, 1);
-    assert.ok(tr.arch === 'transformer' && tr.heads === 2);
+    assert.ok(tr.arch === 'transformer' && tr.heads === 2 && tr.scaleScores === undefined && tr.causalMaskInTraining === undefined);
+    const lecture = contenderConfig({ kind: 'transformer', knobs: { positional: 'none', scaleScores: false, causalMask: false } }, 20, 1);
+    assert.ok(lecture.arch === 'transformer' && lecture.positional === 'none' && lecture.scaleScores === false && lecture.causalMaskInTraining === false);
+    assert.equal(contenderLabel({ kind: 'transformer', knobs: { positional: 'none', scaleScores: false } }), 'Transformer nano, positional none, scaleScores off');
     assert.throws(() => contenderConfig({ kind: 'transformer', knobs: { heads: 3 } }, 20, 1), /divide/);
     assert.equal(contenderLabel({ kind: 'gru', preset: 'small', knobs: { clipNorm: 0 } }), 'GRU small, clipNorm off');
   });
@@ -69,6 +72,32 @@ describe('arena', () => {
       disposeArena(result);
     }
     assert.equal(tf.memory().numTensors, before, 'nothing left after disposing the run');
+  });
+
+  it('the causal mask off in training is the leak: training loss collapses while held-out text gets worse', async function () {
+    this.timeout(180_000);
+    // Random letters: nothing to learn causally (log2 10 ≈ 3.32 bits/char), but a position that
+    // may read the next one can copy it.
+    let s = 7;
+    const letter = () => 'abcdefghij'[((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % 10];
+    const files = Array.from({ length: 8 }, (_, i) => ({ path: `f${i}.txt`, text: Array.from({ length: 2000 }, letter).join('') }));
+    const result = await runArena(
+      [{ kind: 'transformer', knobs: { causalMask: false } }, { kind: 'transformer' }],
+      textsDataset('random letters', files),
+      { kind: 'tokens', tokens: 100_000 },
+      { seqLen: 32, batchSize: 16, points: 4, replayedChars: 200 },
+    );
+    try {
+      const [leaky, causal] = result.entries.map((e) => e.row);
+      assert.equal(leaky.label, 'Transformer nano, causalMask off');
+      assert.ok(leaky.trainingBitsPerChar! < 1.5, `leaky training ${leaky.trainingBitsPerChar} bits/char`);
+      assert.ok(causal.trainingBitsPerChar! > 3, `causal training ${causal.trainingBitsPerChar} bits/char`);
+      assert.ok(leaky.heldOutBitsPerChar > causal.heldOutBitsPerChar + 0.5, `held out: leaky ${leaky.heldOutBitsPerChar}, causal ${causal.heldOutBitsPerChar}`);
+      const config = contenderConfig(leaky.spec, 11, 0);
+      assert.ok(config.arch === 'transformer' && config.causalMaskInTraining === false);
+    } finally {
+      disposeArena(result);
+    }
   });
 
   it('texts are split by file; one file by position', () => {

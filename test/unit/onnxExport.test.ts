@@ -95,6 +95,7 @@ const CASES: Case[] = [
   { name: 'transformer tied, embedding 8 ≠ model 16', config: transformer({ tieWeights: true, embeddingSize: 8 }), length: 9 },
   { name: 'transformer untied, embedding 24 ≠ model 16', config: transformer({ embeddingSize: 24, layers: 1 }), length: 9 },
   { name: 'transformer one-hot, learned, tied', config: transformer({ input: 'onehot', positional: 'learned', tieWeights: true }), length: 9 },
+  { name: 'transformer without positions or 1/√d (lecture experiments)', config: transformer({ positional: 'none', scaleScores: false, causalMaskInTraining: false }), length: 9 },
   { name: 'transformer to the end of its context', config: transformer({ contextSize: 7, layers: 1 }), length: 7 },
 ];
 

@@ -28,6 +28,7 @@ const variants: [string, TransformerConfig][] = [
   ['embedding, sinusoidal, untied', tiny],
   ['one-hot, learned positions, tied', { ...tiny, input: 'onehot', positional: 'learned', tieWeights: true, seed: 4 }],
   ['embedding 6 ≠ model 8, tied', { ...tiny, embeddingSize: 6, tieWeights: true, seed: 5 }],
+  ['the lecture experiments: no positions, scores not scaled, no mask in training', { ...tiny, positional: 'none', scaleScores: false, causalMaskInTraining: false, seed: 6 }],
 ];
 
 function randomIds(batch: number, length: number, vocab: number, seed: number): number[][] {
@@ -400,6 +401,41 @@ describe('decoder-only Transformer', function () {
     });
     tied.dispose();
     untied.dispose();
+  });
+
+  it('without a positional encoding one layer cannot tell the order of the tokens before the last', () => {
+    const ids = [[1, 2, 3, 4, 5]];
+    const permuted = [[3, 1, 4, 2, 5]]; // the same tokens before the last one, in another order
+    const orderless = createTransformer({ ...tiny, layers: 1, positional: 'none' });
+    const ordered = createTransformer({ ...tiny, layers: 1 });
+    try {
+      randomizeWeights(orderless, 0.5, 21);
+      randomizeWeights(ordered, 0.5, 21);
+      const last = (model: ReturnType<typeof createTransformer>, rows: number[][]) => logitsOf(model, rows)[0][4];
+      assert.ok(maxAbsDiff(last(orderless, ids), last(orderless, permuted)) < 1e-5, 'no positions: a bag of tokens');
+      assert.ok(maxAbsDiff(last(ordered, ids), last(ordered, permuted)) > 1e-3, 'sinusoidal positions tell the orders apart');
+    } finally {
+      orderless.dispose();
+      ordered.dispose();
+    }
+  });
+
+  it('with the causal mask off in training a position reads the tokens after it; evaluation stays causal', () => {
+    const model = createTransformer({ ...tiny, causalMaskInTraining: false });
+    const masked = createTransformer(tiny);
+    try {
+      randomizeWeights(model, 0.5, 11);
+      randomizeWeights(masked, 0.5, 11);
+      const [a, b] = [[[1, 2, 3, 4, 5]], [[1, 2, 3, 6, 5]]]; // differ at position 3 only
+      const first = (m: ReturnType<typeof createTransformer>, rows: number[][], training: boolean) =>
+        tf.tidy(() => m.forward(tf.tensor2d(rows, undefined, 'int32'), { training }).arraySync()[0][0]);
+      assert.ok(maxAbsDiff(first(model, a, true), first(model, b, true)) > 1e-3, 'training: position 0 sees position 3');
+      assert.ok(maxAbsDiff(first(model, a, false), first(model, b, false)) < 1e-6, 'evaluation: position 0 sees only itself');
+      assert.ok(maxAbsDiff(first(masked, a, true), first(masked, b, true)) < 1e-6, 'the default masks in training too');
+    } finally {
+      model.dispose();
+      masked.dispose();
+    }
   });
 
   it('learns a repeating pattern to under 0.05 nats (nano preset, Adam)', async function () {

@@ -52,6 +52,9 @@ const KNOB_CHOICES = {
   input: { label: 'Input', title: 'One-hot vectors or learned embeddings', options: [['', 'learned embedding'], ['onehot', 'one-hot']] },
   forgetBias: { label: 'Forget bias', title: 'LSTM: the forget gate starts open (1) or half-open (0)', options: [['', '1'], ['0', '0']] },
   heads: { label: 'Heads', title: 'Transformer: attention heads', options: [['', 'preset'], ['1', '1'], ['2', '2'], ['4', '4']] },
+  positional: { label: 'Positions', title: 'Transformer: attention alone ignores order; the positional encoding tells it', options: [['', 'sinusoidal'], ['learned', 'learned'], ['none', 'none (order lost)']] },
+  scaleScores: { label: 'Scores', title: 'Transformer: softmax(QKᵀ/√d); without 1/√d the scores grow with d and the softmax saturates', options: [['', 'divided by √d'], ['false', 'not scaled']] },
+  causalMask: { label: 'Mask in training', title: 'Transformer: with the causal mask off in training each position reads the token it predicts: training loss collapses, held-out and generation fail', options: [['', 'causal'], ['false', 'off (the leak)']] },
 } as const;
 type KnobName = keyof typeof KNOB_CHOICES;
 const KNOB_NAMES = Object.keys(KNOB_CHOICES) as KnobName[];
@@ -60,8 +63,15 @@ const KNOB_NAMES = Object.keys(KNOB_CHOICES) as KnobName[];
 function knobApplies(kind: string, knob: KnobName): boolean {
   if (kind === 'ngram') return false;
   if (knob === 'forgetBias') return kind === 'lstm';
-  if (knob === 'heads') return kind === 'transformer';
+  if (knob === 'heads' || knob === 'positional' || knob === 'scaleScores' || knob === 'causalMask') return kind === 'transformer';
   return true;
+}
+
+/** A knob's form value as the contender spec holds it. */
+function knobValue(knob: KnobName, value: string): number | string | boolean {
+  if (knob === 'input' || knob === 'positional') return value;
+  if (knob === 'scaleScores' || knob === 'causalMask') return value === 'true';
+  return Number(value);
 }
 
 function contenderRow(spec: ContenderSpec): HTMLLIElement {
@@ -95,10 +105,10 @@ function readContenders(): ContenderSpec[] {
   return [...contenderList.querySelectorAll('li')].map((li) => {
     const [kind, preset] = [...li.querySelectorAll('select')].map((s) => s.value);
     if (kind === 'ngram') return { kind: 'ngram' };
-    const knobs: Record<string, number | string> = {};
+    const knobs: Record<string, number | string | boolean> = {};
     for (const s of li.querySelectorAll<HTMLSelectElement>('select[data-knob]')) {
       if (s.disabled || s.value === '') continue;
-      knobs[s.dataset.knob!] = s.dataset.knob === 'input' ? s.value : Number(s.value);
+      knobs[s.dataset.knob!] = knobValue(s.dataset.knob as KnobName, s.value);
     }
     return { kind: kind as ContenderKind, preset: preset as ContenderSpec['preset'], knobs: Object.keys(knobs).length ? knobs : undefined };
   });
@@ -137,7 +147,7 @@ function fmt(x: number | null, digits: number): string {
   return x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 }
 
-const HEADERS = ['Contender', 'Held-out bits/char', 'Keystroke savings', 'Latency (ms)', 'Parameters', 'Tokens/s', 'Task accuracy', ''];
+const HEADERS = ['Contender', 'Held-out bits/char', 'Training bits/char', 'Keystroke savings', 'Latency (ms)', 'Parameters', 'Tokens/s', 'Task accuracy', ''];
 
 function addRow(index: number, row: ArenaRow): void {
   if (!table.rows.length) table.append(el('tr', {}, ...HEADERS.map((h) => el('th', { scope: 'col' }, h))));
@@ -153,6 +163,7 @@ function addRow(index: number, row: ArenaRow): void {
     el('tr', { 'data-index': String(index) },
       el('th', { scope: 'row' }, swatch, row.label),
       el('td', {}, fmt(row.heldOutBitsPerChar, 3)),
+      el('td', {}, fmt(row.trainingBitsPerChar ?? null, 3)),
       el('td', {}, `${fmt(row.keystrokeSavings * 100, 1)}%`),
       el('td', {}, fmt(row.latencyMs, 2)),
       el('td', {}, row.parameters.toLocaleString('en-US')),

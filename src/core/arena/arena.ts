@@ -51,6 +51,11 @@ export interface ArenaRow {
   readonly spec: ContenderSpec;
   readonly parameters: number;
   readonly heldOutBitsPerChar: number;
+  /**
+   * The training loss of the last evaluation interval in bits/char (null for the n-gram): far
+   * under the held-out figure is overfitting, or, with the causal mask off, the leak.
+   */
+  readonly trainingBitsPerChar: number | null;
   readonly keystrokeSavings: number;
   /** Median wall time of a single-line suggestion in the replay. */
   readonly latencyMs: number;
@@ -180,6 +185,7 @@ async function runNeural(
         spec,
         parameters: parameterCount(model),
         heldOutBitsPerChar: scoreNeural(model, tokenizer, scored).bitsPerChar,
+        trainingBitsPerChar: trainingBits(result.lastEval?.trainLoss),
         keystrokeSavings: replay.savings,
         latencyMs: replay.latenciesMs.length ? percentile(replay.latenciesMs, 50) : 0,
         tokensPerSecond: result.elapsedMs > 0 ? (seen / result.elapsedMs) * 1000 : 0,
@@ -197,6 +203,11 @@ async function runNeural(
   } finally {
     trainer?.dispose();
   }
+}
+
+/** A training loss in nats per character (the arena's tokens are characters) as bits; null when there is none. */
+function trainingBits(lossNats: number | undefined): number | null {
+  return lossNats !== undefined && Number.isFinite(lossNats) ? lossNats / Math.LN2 : null;
 }
 
 /** The first `limit` characters of `texts` (all of them when limit is Infinity). */
@@ -240,6 +251,7 @@ async function runNgram(
     spec,
     parameters: 0,
     heldOutBitsPerChar: scoreNgram(ngram!, scored).bitsPerChar,
+    trainingBitsPerChar: null,
     keystrokeSavings: replay.savings,
     latencyMs: replay.latenciesMs.length ? percentile(replay.latenciesMs, 50) : 0,
     tokensPerSecond: seconds > 0 ? total / seconds : 0,

@@ -1,6 +1,6 @@
 // The architectures the arena can put side by side, each with its size preset and the knobs
 // the models support through their config, and how a contender becomes a model config.
-import { presetConfig, type InputEncoding, type ModelConfig, type Preset } from '../models';
+import { presetConfig, type InputEncoding, type ModelConfig, type PositionalEncodingKind, type Preset } from '../models';
 
 export type ContenderKind = 'rnn-tanh' | 'rnn-relu-identity' | 'gru' | 'lstm' | 'transformer' | 'ngram';
 export const CONTENDER_KINDS: readonly ContenderKind[] = ['rnn-tanh', 'rnn-relu-identity', 'gru', 'lstm', 'transformer', 'ngram'];
@@ -26,6 +26,12 @@ export interface Knobs {
   readonly forgetBias?: number;
   /** Transformer: attention heads (must divide the model width). */
   readonly heads?: number;
+  /** Transformer: how positions are encoded; 'none' loses order. */
+  readonly positional?: PositionalEncodingKind;
+  /** Transformer: divide attention scores by √d; false lets the softmax saturate. Default true. */
+  readonly scaleScores?: boolean;
+  /** Transformer: the causal mask while training; false is the leak (loss collapses, generation fails). Default true. */
+  readonly causalMask?: boolean;
   /** n-gram: context length + 1. Default 6. */
   readonly order?: number;
 }
@@ -41,7 +47,7 @@ export function contenderLabel(spec: ContenderSpec): string {
   if (spec.kind === 'ngram') return `${CONTENDER_LABELS.ngram}, order ${spec.knobs?.order ?? 6}`;
   const knobs = Object.entries(spec.knobs ?? {})
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k} ${k === 'clipNorm' && !(Number(v) > 0 && Number(v) < Infinity) ? 'off' : v}`);
+    .map(([k, v]) => `${k} ${(k === 'clipNorm' && !(Number(v) > 0 && Number(v) < Infinity)) || v === false ? 'off' : v === true ? 'on' : v}`);
   return [`${CONTENDER_LABELS[spec.kind]} ${spec.preset ?? 'nano'}`, ...knobs].join(', ');
 }
 
@@ -55,7 +61,14 @@ export function contenderConfig(spec: ContenderSpec, vocabSize: number, seed: nu
   if (base.arch === 'transformer') {
     const heads = knobs.heads ?? base.heads;
     if (base.modelSize % heads !== 0) throw new Error(`${heads} heads do not divide the model width ${base.modelSize}`);
-    return { ...base, layers, heads };
+    return {
+      ...base,
+      layers,
+      heads,
+      positional: knobs.positional ?? base.positional,
+      ...(knobs.scaleScores === false ? { scaleScores: false } : {}),
+      ...(knobs.causalMask === false ? { causalMaskInTraining: false } : {}),
+    };
   }
   return {
     ...base,

@@ -29,6 +29,7 @@ export const CSV_COLUMNS = [
   'contender',
   'parameters',
   'held_out_bits_per_char',
+  'training_bits_per_char',
   'keystroke_savings',
   'latency_ms',
   'tokens_per_second',
@@ -48,7 +49,7 @@ export function arenaCsv(record: Pick<ArenaRunRecord, 'rows'>): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of record.rows) {
     lines.push(
-      [r.label, r.parameters, r.heldOutBitsPerChar, r.keystrokeSavings, r.latencyMs, r.tokensPerSecond, r.tokensSeen, r.seconds, r.taskAccuracy]
+      [r.label, r.parameters, r.heldOutBitsPerChar, r.trainingBitsPerChar ?? null, r.keystrokeSavings, r.latencyMs, r.tokensPerSecond, r.tokensSeen, r.seconds, r.taskAccuracy]
         .map(csvField)
         .join(','),
     );

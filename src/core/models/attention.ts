@@ -84,13 +84,18 @@ export interface SelfAttentionOptions {
   readonly queriesScaled?: boolean;
 }
 
+/** What the queries are multiplied by: 1/√d, or 1 when the scaling is switched off (an experiment). */
+export function queryScale(width: number, heads: number, scaleScores = true): number {
+  return scaleScores ? 1 / Math.sqrt(width / heads) : 1;
+}
+
 /**
  * The same attention with the 1/√d of softmax(QKᵀ/√d) moved into the query columns of the
  * kernel and bias: [C, 3C] multiplications once instead of dividing every [T, T] score map.
  */
-export function scaleQueries(params: AttentionParams, heads: number): AttentionParams {
+export function scaleQueries(params: AttentionParams, heads: number, scaleScores = true): AttentionParams {
   const width = params.projKernel.shape[0];
-  const scale = 1 / Math.sqrt(width / heads);
+  const scale = queryScale(width, heads, scaleScores);
   const columnScale = tf.concat([tf.fill([width], scale), tf.ones([2 * width])]); // (3C): 1/√d on the Q columns
   return { ...params, qkvKernel: params.qkvKernel.mul(columnScale), qkvBias: params.qkvBias.mul(columnScale) };
 }

@@ -9,6 +9,8 @@
 //   1/10000, so nearby positions get similar vectors and PE(pos+k) is a rotation of PE(pos).
 //   learned: a trainable table (GPT), one free vector per position; it cannot say anything
 //   about positions past the table's length, which bounds the context either way.
+//   none: no vectors at all, the lecture's experiment: the model sees a bag of tokens (only the
+//   causal mask still tells it how many came before).
 import * as tf from '@tensorflow/tfjs';
 
 /** PE(pos, column) of the sinusoidal encoding, in double precision (the reference the table rounds). */
@@ -16,6 +18,11 @@ export function sinusoidalValue(pos: number, column: number, width: number): num
   const i2 = column - (column % 2); // 2i: both columns of a pair share one frequency
   const angle = pos / Math.pow(10000, i2 / width);
   return column % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+}
+
+/** The fixed (not learned) encodings' value at (pos, column): the sinusoid, or 0 for 'none'. */
+export function fixedPositionalValue(kind: 'sinusoidal' | 'none', pos: number, column: number, width: number): number {
+  return kind === 'none' ? 0 : sinusoidalValue(pos, column, width);
 }
 
 /** The sinusoidal table [length, width] (an odd width ends on a sine column). Caller disposes. */

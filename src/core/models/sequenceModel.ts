@@ -10,6 +10,10 @@ export const PRESETS: readonly Preset[] = ['nano', 'small', 'medium'];
 /** How token ids become vectors: a learned lookup table, or one-hot vectors (the lecture contrasts both). */
 export type InputEncoding = 'embedding' | 'onehot';
 
+/** How a Transformer tells positions apart (positionalEncoding.ts). */
+export type PositionalEncodingKind = 'sinusoidal' | 'learned' | 'none';
+export const POSITIONAL_ENCODINGS: readonly PositionalEncodingKind[] = ['sinusoidal', 'learned', 'none'];
+
 export interface BaseModelConfig {
   readonly vocabSize: number;
   readonly input: InputEncoding;
@@ -41,10 +45,22 @@ export interface TransformerConfig extends BaseModelConfig {
   readonly ffnSize: number;
   /** Longest context the model attends over (the learned positional table's length). */
   readonly contextSize: number;
-  readonly positional: 'sinusoidal' | 'learned';
+  /** 'none': no position vectors at all, so attention cannot tell order (a lecture experiment). */
+  readonly positional: PositionalEncodingKind;
   /** Share the token embedding with the output projection. */
   readonly tieWeights: boolean;
   readonly dropout: number;
+  /**
+   * Divide the attention scores by √d (default true). false is a lecture experiment: scores grow
+   * with the width and the softmax saturates.
+   */
+  readonly scaleScores?: boolean;
+  /**
+   * Apply the causal mask while training (default true). false is a lecture experiment, the
+   * leak: every position may read the token it is asked to predict, so the training loss
+   * collapses, while validation, completion and generation (always causal) fail.
+   */
+  readonly causalMaskInTraining?: boolean;
 }
 
 export type ModelConfig = RecurrentConfig | TransformerConfig;

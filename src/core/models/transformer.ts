@@ -3,7 +3,7 @@
 //
 //   ids (B, T)
 //   -> token vectors * √C                     embedding lookup, or one-hot times a kernel
-//      + positional encoding (T, C)           sinusoidal or learned (positionalEncoding.ts)
+//      + positional encoding (T, C)           sinusoidal, learned or none (positionalEncoding.ts)
 //   -> layers x pre-LN block:
 //        x = x + Attention(LN1(x))            causal multi-head self-attention (attention.ts)
 //        x = x + FFN(LN2(x))                  FFN(h) = ReLU(h W_up + b_up) W_down + b_down
@@ -69,6 +69,7 @@ import {
 import { embeddingRows, linear, reshape, transpose2d } from './fastOps';
 import { foldIntoLinear, normalize } from './layerNorm';
 import { learnedEncodingInit, positionsFor, sinusoidalEncoding } from './positionalEncoding';
+import { POSITIONAL_ENCODINGS } from './sequenceModel';
 import type {
   ForwardOptions,
   LayerInternals,
@@ -144,6 +145,7 @@ function validate(config: TransformerConfig): void {
     throw new Error('transformer: embeddingSize must be a positive integer');
   }
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new Error('transformer: dropout must lie in [0, 1)');
+  if (!POSITIONAL_ENCODINGS.includes(config.positional)) throw new Error(`transformer: unknown positional encoding '${config.positional}'`);
 }
 
 export class TransformerModel implements SequenceModel {
@@ -180,6 +182,8 @@ export class TransformerModel implements SequenceModel {
     if (config.positional === 'learned') {
       const seed = this.seedFor('position');
       this.positionTable = this.addVariable('position', learnedEncodingInit(config.contextSize, C, seed)) as tf.Tensor2D;
+    } else if (config.positional === 'none') {
+      this.positionTable = tf.keep(tf.zeros([config.contextSize, C]));
     } else {
       this.positionTable = tf.keep(sinusoidalEncoding(config.contextSize, C));
     }
@@ -270,7 +274,7 @@ export class TransformerModel implements SequenceModel {
       const qkv = foldIntoLinear(b.ln1Gamma, b.ln1Beta, b.attn.qkvKernel, b.attn.qkvBias);
       const up = foldIntoLinear(b.ln2Gamma, b.ln2Beta, b.upKernel, b.upBias);
       return {
-        attn: scaleQueries({ ...b.attn, qkvKernel: qkv.kernel, qkvBias: qkv.bias }, this.config.heads),
+        attn: scaleQueries({ ...b.attn, qkvKernel: qkv.kernel, qkvBias: qkv.bias }, this.config.heads, this.config.scaleScores ?? true),
         upKernel: up.kernel,
         upBias: up.bias,
         downKernel: b.downKernel,
@@ -365,7 +369,8 @@ export class TransformerModel implements SequenceModel {
       }
       x = x.add(reshape(probe.transpose([1, 0, 2]), [B * T, C])); // (T, B, C) → (B*T, C)
     }
-    const mask = this.mask(T);
+    // Only training can run without the mask (the leak experiment); everything else is causal.
+    const mask = training && this.config.causalMaskInTraining === false ? undefined : this.mask(T);
     const blocks: RunResult['blocks'] = [];
     for (const blockMaps of maps.blocks) {
       let attn: SelfAttentionResult | undefined;

@@ -21,9 +21,9 @@
 //
 // The mask: query i (position past+i) sees keys 0 .. past+i; later keys get −1e9 (MASKED),
 // as in the model. The full graph is the same graph with past = 0 and no cache in or out.
-import { MASKED } from '../models/attention';
+import { MASKED, queryScale } from '../models/attention';
 import { LAYER_NORM_EPSILON } from '../models/layerNorm';
-import { sinusoidalValue } from '../models/positionalEncoding';
+import { fixedPositionalValue } from '../models/positionalEncoding';
 import type { SequenceModel, TransformerConfig } from '../models/sequenceModel';
 import { OnnxGraph } from './onnxGraph';
 import { matMul, readWeight, scaled, transpose } from './weightArrays';
@@ -37,21 +37,21 @@ function tokenTable(model: SequenceModel, config: TransformerConfig): Float32Arr
   return matMul(embedding, readWeight(model, 'embedding/proj').data, V, config.embeddingSize, C);
 }
 
-/** The positional table [contextSize, C]: the learned weight, or the sinusoidal values in float32. */
+/** The positional table [contextSize, C]: the learned weight, or the fixed values in float32. */
 function positionTable(model: SequenceModel, config: TransformerConfig): Float32Array {
-  if (config.positional === 'learned') return readWeight(model, 'position').data;
-  const { contextSize, modelSize: C } = config;
+  const { contextSize, modelSize: C, positional } = config;
+  if (positional === 'learned') return readWeight(model, 'position').data;
   const table = new Float32Array(contextSize * C);
   for (let pos = 0; pos < contextSize; pos++) {
-    for (let c = 0; c < C; c++) table[pos * C + c] = sinusoidalValue(pos, c, C);
+    for (let c = 0; c < C; c++) table[pos * C + c] = fixedPositionalValue(positional, pos, c, C);
   }
   return table;
 }
 
-/** The qkv kernel [C, 3C] and bias [3C] with the query columns times 1/√d. */
+/** The qkv kernel [C, 3C] and bias [3C] with the query columns times 1/√d (unless the model switches it off). */
 function scaledQkv(model: SequenceModel, config: TransformerConfig, block: number): { kernel: Float32Array; bias: Float32Array } {
   const C = config.modelSize;
-  const scale = 1 / Math.sqrt(C / config.heads);
+  const scale = queryScale(C, config.heads, config.scaleScores ?? true);
   const kernel = readWeight(model, `block${block}/attn/qkv/kernel`).data;
   const bias = readWeight(model, `block${block}/attn/qkv/bias`).data;
   for (let r = 0; r < C; r++) {

@@ -11,7 +11,7 @@ import { useBackend } from '../../core/backend/backend';
 import { loadModelFile, type LoadedModelFile } from '../../core/modelFile';
 import type { EngineTokenizer } from '../../core/completion/engine';
 import { createModel } from '../../core/models';
-import { sinusoidalValue } from '../../core/models/positionalEncoding';
+import { fixedPositionalValue } from '../../core/models/positionalEncoding';
 import type { ModelConfig, RecurrentConfig, SequenceModel, TransformerConfig } from '../../core/models/sequenceModel';
 import type { NgramModel } from '../../core/ngram/ngram';
 import { showWhitespace } from '../../core/tokenizers/showWhitespace';
@@ -87,7 +87,7 @@ export function inspectWindow(
   };
 }
 
-/** The positional encoding added at positions 0..length−1: the sinusoidal formula, or the learned table's rows. */
+/** The positional encoding added at positions 0..length−1: the sinusoidal formula (zeros for 'none'), or the learned table's rows. */
 function positionalRows(model: SequenceModel, length: number): Matrix {
   const config = model.config as TransformerConfig;
   const width = config.modelSize;
@@ -96,7 +96,8 @@ function positionalRows(model: SequenceModel, length: number): Matrix {
     const table = model.weights.get('position');
     if (table && length > 0) data.set(tf.tidy(() => table.slice([0, 0], [length, width]).dataSync()));
   } else {
-    for (let pos = 0; pos < length; pos++) for (let c = 0; c < width; c++) data[pos * width + c] = sinusoidalValue(pos, c, width);
+    const kind = config.positional;
+    for (let pos = 0; pos < length; pos++) for (let c = 0; c < width; c++) data[pos * width + c] = fixedPositionalValue(kind, pos, c, width);
   }
   return { rows: length, cols: width, data };
 }
