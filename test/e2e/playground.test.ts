@@ -67,6 +67,11 @@ describe('the Playground arena', () => {
       const [lstm, ngram] = await seriesPixels(id, 2);
       assert.ok(lstm > 30 && ngram > 30, `${id}: both curves drawn (pixels of each colour: ${lstm}, ${ngram})`);
     }
+    // The LSTM's gradient flow through time, drawn in its colour (the n-gram has none).
+    const flow = await inWebview('#arena-gradient-flow');
+    assert.equal(await flow.isVisible(), true, 'the gradient-flow chart is shown');
+    const [flowPixels] = await seriesPixels('#arena-gradient-flow canvas', 1);
+    assert.ok(flowPixels > 30, `the LSTM's ‖∂L/∂h_t‖ curve drawn (pixels: ${flowPixels})`);
     await table.locator('button.use-model[data-index="0"]').click();
     const status = page.locator('.statusbar-item', { hasText: 'LSTM nano (arena)' });
     await status.first().waitFor({ state: 'visible', timeout: 60_000 });

@@ -60,6 +60,10 @@ describe('arena', () => {
       // nano LSTM: embedding 32·V + W 32·256 + U 64·256 + b 256 + output 64·V + V
       const V = result.tokenizer.vocabSize;
       assert.equal(lstm.parameters, 32 * V + 32 * 256 + 64 * 256 + 256 + 64 * V + V);
+      assert.equal(lstm.gradientFlow?.length, 8, 'one gradient norm per position of the window');
+      assert.ok(lstm.gradientFlow!.every((g) => Number.isFinite(g) && g > 0), `gradient flow ${lstm.gradientFlow}`);
+      assert.ok(lstm.gradientFlow![7] > lstm.gradientFlow![0], 'the last position, where the loss is, gets the most gradient');
+      assert.equal(ngram.gradientFlow, null);
       // order 3 sees 2 characters back: the key, 6 back, is out of its reach
       assert.ok(ngram.taskAccuracy! < 0.25, `n-gram recall ${ngram.taskAccuracy}`);
       const record = arenaRecord(result, 'run1', 'wasm', '2026-01-01T00:00:00.000Z');

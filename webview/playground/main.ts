@@ -11,6 +11,7 @@ import type { ArenaDatasetChoice, InitMessage } from '../../src/protocol';
 import { connect, el, postToHost } from '../shared/host';
 import { ArenaChart, seriesColor } from './arenaChart';
 import { runArenaHere, stopArena, useAsActiveModel } from './arenaRun';
+import { LineChart } from '../visualizer/charts';
 import { probeBackends } from './backendProbe';
 import { stepThroughSection } from './stepView';
 
@@ -25,6 +26,33 @@ const status = el('p', { id: 'arena-status', role: 'status' }, 'Pick contenders,
 const legend = el('ul', { id: 'arena-legend', class: 'legend', 'aria-label': 'Contenders' });
 const table = el('table', { id: 'arena-table', 'aria-label': 'Arena results', hidden: '' });
 const exports = el('div', { class: 'row', hidden: '' });
+// ‖∂L/∂h_t‖ of every trained contender on one chart (the lecture's vanishing and exploding gradients).
+const flowReadout = el('p', { id: 'arena-gradient-readout', class: 'muted', 'aria-live': 'polite' });
+const flowChart = new LineChart('Gradient norm per timestep, per contender', (text) => (flowReadout.textContent = text ?? ''));
+const flowFigure = el('figure', { id: 'arena-gradient-flow', class: 'gradient-flow', hidden: '' },
+  flowChart.element,
+  el('figcaption', {}, '‖∂L/∂h_t‖ on held-out windows, L the last position\'s loss: how much of one prediction\'s error reaches each earlier step (log scale; falling to the left is a vanishing gradient)'),
+  flowReadout);
+let flows: { label: string; color: string; norms: number[] }[] = [];
+
+function showGradientFlow(index: number, row: ArenaRow): void {
+  if (!row.gradientFlow) return;
+  flows = [...flows.filter((f) => f.label !== row.label), { label: row.label, color: seriesColor(index), norms: row.gradientFlow }];
+  flowChart.set({
+    title: 'Gradient norm per timestep, per contender',
+    series: flows.map((f) => ({ label: f.label, color: f.color, points: f.norms.map((y, x) => ({ x, y })), markers: f.norms.length <= 16 })),
+    logY: true,
+    xLabel: 't',
+    yLabel: '‖∂L/∂h_t‖',
+  });
+  flowFigure.hidden = false;
+}
+
+function resetGradientFlow(): void {
+  flows = [];
+  flowFigure.hidden = true;
+  flowChart.set({ title: 'Gradient norm per timestep, per contender', series: [], logY: true, xLabel: 't', yLabel: '‖∂L/∂h_t‖' });
+}
 const contenderList = el('ol', { id: 'contenders', 'aria-label': 'Contenders' });
 
 function yesNo(value: boolean): string {
@@ -195,7 +223,10 @@ const view = {
     tokensChart.add(index, point);
     secondsChart.add(index, point);
   },
-  row: addRow,
+  row(index: number, row: ArenaRow) {
+    addRow(index, row);
+    showGradientFlow(index, row);
+  },
   done() {
     status.textContent = 'Done. Use a row as the active model, or export the run.';
     running(false);
@@ -248,6 +279,7 @@ function renderArena(): HTMLElement {
       el('figure', {}, tokensChart.canvas, el('figcaption', {}, 'Held-out bits/char against tokens seen')),
       el('figure', {}, secondsChart.canvas, el('figcaption', {}, 'Held-out bits/char against seconds'))),
     table,
+    flowFigure,
     exports,
   );
 }
@@ -286,6 +318,7 @@ connect({
     running(true);
     table.replaceChildren();
     table.hidden = true;
+    resetGradientFlow();
     exports.hidden = true;
     void probe!.then((probed) => runArenaHere(start, probed, init!.preferredBackend, view));
   },

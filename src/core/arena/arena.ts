@@ -3,6 +3,7 @@
 // Neural contenders go through the core Trainer (the loop the trainer webview and the CLI use);
 // the n-gram counts its training text. Runs wherever tfjs has a backend (the Playground webview,
 // the tests in Node). Curves are validation bits/char against tokens seen and seconds.
+import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_DECODING } from '../completion/engine';
 import { neuralServing, ngramServing } from '../completion/servingEngine';
 import { tfjsStepper } from '../completion/stepper';
@@ -12,6 +13,7 @@ import { NgramModel } from '../ngram/ngram';
 import { CharTokenizer } from '../tokenizers';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { charsPerTokenOf } from '../training/metrics';
+import { timestepGradientNorms } from '../training/gradientFlow';
 import { Trainer } from '../training/trainer';
 import { answerAccuracy, neuralPredictor, ngramPredictor } from '../tasks/scoring';
 import type { TaskExample } from '../tasks/task';
@@ -64,6 +66,12 @@ export interface ArenaRow {
   readonly seconds: number;
   /** Lecture tasks: share of answer characters predicted right (null for other data). */
   readonly taskAccuracy: number | null;
+  /**
+   * ‖∂L/∂h_t‖ for t = 0..T−1 of the trained model, L the last position's loss on held-out windows
+   * (gradientFlow.ts): how much of one prediction's error reaches each earlier step. Null for the
+   * n-gram, or when the held-out text is shorter than a window.
+   */
+  readonly gradientFlow: number[] | null;
 }
 
 export interface ArenaCallbacks {
@@ -192,6 +200,7 @@ async function runNeural(
         tokensSeen: seen,
         seconds: result.elapsedMs / 1000,
         taskAccuracy: dataset.taskExamples ? answerAccuracy(dataset.taskExamples, neuralPredictor(model, tokenizer)).perCharacter : null,
+        gradientFlow: await heldOutGradientFlow(model, tokenizer, scored, seqLen),
       };
       return { row, curve, model: { kind: 'neural', model } };
     } finally {
@@ -202,6 +211,25 @@ async function runNeural(
     throw error;
   } finally {
     trainer?.dispose();
+  }
+}
+
+/** Rows of held-out windows the gradient flow is averaged over. */
+const GRADIENT_FLOW_ROWS = 8;
+
+/** ‖∂L/∂h_t‖ over up to GRADIENT_FLOW_ROWS windows of `seqLen` cut from the held-out text (one stream). */
+async function heldOutGradientFlow(model: SequenceModel, tokenizer: Tokenizer, texts: readonly string[], seqLen: number): Promise<number[] | null> {
+  const stream = tokenizer.encode(texts.join(''));
+  const rows = Math.min(GRADIENT_FLOW_ROWS, Math.floor((stream.length - 1) / seqLen));
+  if (rows < 1) return null;
+  const window = (r: number, shift: number) => Array.from(stream.slice(r * seqLen + shift, r * seqLen + shift + seqLen));
+  const ids = tf.tensor2d(Array.from({ length: rows }, (_, r) => window(r, 0)), [rows, seqLen], 'int32');
+  const targets = tf.tensor2d(Array.from({ length: rows }, (_, r) => window(r, 1)), [rows, seqLen], 'int32');
+  try {
+    const norms = await timestepGradientNorms(model, ids, targets);
+    return norms ? Array.from(norms) : null;
+  } finally {
+    tf.dispose([ids, targets]);
   }
 }
 
@@ -258,6 +286,7 @@ async function runNgram(
     tokensSeen: total,
     seconds,
     taskAccuracy: dataset.taskExamples ? answerAccuracy(dataset.taskExamples, ngramPredictor(ngram!)).perCharacter : null,
+    gradientFlow: null,
   };
   return { row, curve, model: { kind: 'ngram', ngram: ngram! } };
 }

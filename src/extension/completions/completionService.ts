@@ -240,12 +240,7 @@ export class CompletionService implements vscode.Disposable {
     this.generation++;
     clearTimeout(this.snoozeTimer);
     clearTimeout(this.recountTimer);
-    this.engine?.dispose();
-    this.model?.dispose();
-    this.counts?.dispose();
-    this.engine = undefined;
-    this.model = undefined;
-    this.counts = undefined;
+    this.releaseEngine();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
@@ -403,16 +398,21 @@ export class CompletionService implements vscode.Disposable {
     return [...first, ...rest].map((c) => ({ absolute: c.uri.fsPath, relative: c.relative }));
   }
 
-  /** `loadNow`: a model the user just made active loads at once, so the status bar can name it. */
-  private replaceEngine(why: string, loadNow = false): void {
-    this.generation++;
-    const wasServing = this.engine !== undefined || this.loading !== undefined;
+  /** Disposes the serving engine, its model and its counts. */
+  private releaseEngine(): void {
     this.engine?.dispose();
     this.model?.dispose();
     this.counts?.dispose();
     this.engine = undefined;
     this.model = undefined;
     this.counts = undefined;
+  }
+
+  /** `loadNow`: a model the user just made active loads at once, so the status bar can name it. */
+  private replaceEngine(why: string, loadNow = false): void {
+    this.generation++;
+    const wasServing = this.engine !== undefined || this.loading !== undefined;
+    this.releaseEngine();
     this.gate = undefined;
     this.servedEntry = undefined;
     this.loading = undefined;

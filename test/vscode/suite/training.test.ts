@@ -7,6 +7,8 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeModelFile } from '../../../src/core/modelFile';
+import { ASCII_CHARS } from '../../../src/core/tokenizers/charTokenizer';
+import { BASE_MODEL_FILE } from '../../../src/core/training/baseModel';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 import type { TrainingOutcome, TrainingSession } from '../../../src/extension/training/trainingSession';
 import { readTexts } from '../../../src/extension/completions/ngramWorker';
@@ -230,5 +232,25 @@ describe('training on the workspace', () => {
     assert.equal((await api.models.get(trainedId))?.card.steps, 18);
     const history = describeModelFile(await api.models.read(trainedId)).metadata.history as Array<{ step: number }>;
     assert.deepEqual(history.map((h) => h.step), [6, 12, 15, 18], 'the resumed run continues the history');
+  });
+
+  it('an LSTM small on characters starts from the base model in models/ (seqlab.training.startFrom), random weights when asked', async () => {
+    const run = { ...smallRun, preset: 'small', steps: 1, evalEvery: 1 };
+    const tuned = await train({ ...run, name: 'from the base' });
+    const scratch = await train({ ...run, name: 'from scratch', startFrom: 'scratch' });
+    assert.ok(tuned?.modelId && scratch?.modelId, 'both runs saved a model');
+    const tunedFile = describeModelFile(await api.models.read(tuned.modelId));
+    const scratchFile = describeModelFile(await api.models.read(scratch.modelId));
+    assert.equal((tunedFile.metadata.base as { name?: string } | undefined)?.name, BASE_MODEL_FILE);
+    assert.equal(scratchFile.metadata.base, undefined);
+    assert.equal(tunedFile.config?.vocabSize, ASCII_CHARS.length + 1, "the base's fixed vocabulary");
+    // One update from the base already reads the fixture as code; one from random weights does not.
+    assert.ok(
+      tuned.validationBitsPerChar! < scratch.validationBitsPerChar! - 1,
+      `from the base ${tuned.validationBitsPerChar}, from scratch ${scratch.validationBitsPerChar} bits/char`,
+    );
+    for (const id of [tuned.modelId, scratch.modelId]) await vscode.commands.executeCommand('seqlab.deleteModel', id, true);
+    // A starting point, not a finished model: listed after the other shipped ones.
+    assert.equal((await api.models.list()).at(-1)?.id, `builtin:${BASE_MODEL_FILE.replace(/\.seqlab$/, '')}`);
   });
 });
