@@ -23,6 +23,45 @@ const HELD_OUT_FILE = 'held-out-e2e.js';
 /** Characters of code the project never saw that the held-out test types: mocha's runnable.js. */
 const HELD_OUT_CHARS = 400;
 
+/**
+ * Runs in the workbench page: timestamps every keydown and every change of the ghost text shown
+ * (a MutationObserver on the editor), for keystroke-to-screen latency.
+ */
+const WATCH_GHOST_TEXT = `(() => {
+  const log = { keys: [], ghosts: [] };
+  globalThis.__seqlabGhost = log;
+  document.addEventListener('keydown', () => log.keys.push(performance.now()), true);
+  let last = '';
+  const editor = document.querySelector('.monaco-editor');
+  new MutationObserver(() => {
+    const text = [...document.querySelectorAll('.monaco-editor .view-line span.ghost-text-decoration')].map((n) => n.textContent).join('');
+    if (text !== last) {
+      const fresh = text !== '' && !last.endsWith(text);
+      last = text;
+      if (fresh) log.ghosts.push(performance.now());
+    }
+  }).observe(editor, { subtree: true, childList: true, characterData: true });
+})()`;
+
+interface GhostLog {
+  readonly keys: number[];
+  readonly ghosts: number[];
+}
+
+/** For each keystroke followed by new ghost text before the next key: the time between them (ms). */
+function ghostLatencies(log: GhostLog): { p50: number; p99: number; count: number } {
+  const times: number[] = [];
+  let g = 0;
+  for (let k = 0; k < log.keys.length; k++) {
+    const next = log.keys[k + 1] ?? Infinity;
+    while (g < log.ghosts.length && log.ghosts[g] < log.keys[k]) g++;
+    if (g < log.ghosts.length && log.ghosts[g] < next) times.push(log.ghosts[g] - log.keys[k]);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))] : NaN);
+  return { p50: at(0.5), p99: at(0.99), count: times.length };
+}
+
 describe('inline completions in the editor', () => {
   const traces: Trace[] = [];
   const onConsole = (m: ConsoleMessage) => {
@@ -177,6 +216,7 @@ describe('inline completions in the editor', () => {
       await page.waitForTimeout(1000); // the settings file is read
       await openFile(HELD_OUT_FILE);
       await page.locator('.monaco-editor .view-lines').first().click();
+      await page.evaluate(WATCH_GHOST_TEXT);
       let keystrokes = 0;
       let shown = 0;
       let right = 0;
@@ -218,9 +258,11 @@ describe('inline completions in the editor', () => {
       }
       await screenshot('completions-held-out');
       const savings = 1 - keystrokes / text.length;
+      const latency = ghostLatencies((await page.evaluate('globalThis.__seqlabGhost')) as GhostLog);
       console.log(
         `[held-out in the editor] ${text.length} characters of mocha/lib/runnable.js: ${keystrokes} keystrokes, savings ${(savings * 100).toFixed(1)}%, ` +
-          `${shown} suggestions shown, ${right} right (precision ${shown ? ((100 * right) / shown).toFixed(1) : 'n/a'}%)`,
+          `${shown} suggestions shown, ${right} right (precision ${shown ? ((100 * right) / shown).toFixed(1) : 'n/a'}%); ` +
+          `keystroke to new ghost text on screen: p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms over ${latency.count} keystrokes`,
       );
       assert.equal(saved, text, 'the document ends exactly as the text');
       assert.ok(shown > 0, 'suggestions appeared');
