@@ -521,6 +521,63 @@ describe('trainer with a real nano LSTM', () => {
   });
 });
 
+describe('keeping the best evaluated weights', () => {
+  before(useTestBackend);
+
+  it('restoreBest puts back the weights of the best evaluation when later training made validation worse', async () => {
+    // Training text of one pattern, validation of another: after a first evaluation the model
+    // learns the training text ever more surely and the validation text ever worse.
+    const tokenizer = buildTokenizer('char', ['abcabc', 'acbacb']);
+    const docs = (text: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}`, tokens: tokenizer.encode(text.repeat(40)) }));
+    const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
+    const evals: EvalReport[] = [];
+    const trainer = new Trainer(model, { train: docs('abc', 2), validation: docs('acb', 1) }, {
+      batchSize: 8,
+      seqLen: 16,
+      maxSteps: 60,
+      evalEvery: 10,
+      learningRate: 1e-2,
+      gradientFlowRows: 0,
+      onEval: (e) => evals.push(e),
+    });
+    try {
+      const before = tf.memory().numTensors;
+      await trainer.run();
+      const best = evals.reduce((a, b) => (b.validationLoss < a.validationLoss ? b : a));
+      const last = evals[evals.length - 1];
+      assert.ok(best.step < last.step && best.validationLoss < last.validationLoss - 0.1, `validation worsened: ${evals.map((e) => e.validationLoss.toFixed(3))}`);
+      assert.ok(tf.memory().numTensors > before, 'a copy of the best weights is held');
+      const kept = trainer.restoreBest();
+      assert.equal(kept?.step, best.step);
+      assert.equal(trainer.summary().training.lastEval?.step, best.step, 'the summary describes the weights kept');
+      const again = await trainer.evaluate();
+      assert.ok(Math.abs(again.loss - best.validationLoss) < 1e-5, `the restored weights score ${again.loss}, the best evaluation ${best.validationLoss}`);
+      assert.equal(tf.memory().numTensors, before, 'the copy is freed once restored');
+      assert.equal(trainer.restoreBest(), null, 'nothing to restore twice');
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  });
+
+  it('restoreBest keeps the last weights when they are the best', async () => {
+    const tokenizer = buildTokenizer('char', ['abcabc']);
+    const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}`, tokens: tokenizer.encode('abc'.repeat(40)) }));
+    const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
+    const trainer = new Trainer(model, { train: docs(2), validation: docs(1) }, { batchSize: 8, seqLen: 16, maxSteps: 30, evalEvery: 10, learningRate: 1e-2, gradientFlowRows: 0 });
+    try {
+      const tensors = tf.memory().numTensors;
+      const result = await trainer.run();
+      assert.equal(tf.memory().numTensors, tensors, 'no copy held when the last evaluation is the best');
+      assert.equal(trainer.restoreBest(), null);
+      assert.equal(trainer.summary().training.lastEval?.step, result.steps);
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  });
+});
+
 describe('metrics', () => {
   it('counts the characters each token decodes to, bytes of a split character once', () => {
     const words = buildTokenizer('word', ['const x = y; const z = é;\n'.repeat(20)]);

@@ -278,7 +278,12 @@ export class TrainingRun {
         this.attempt++;
         throw new BackendLost(lost.reason());
       }
-      // A run the user stopped saves at once; others first measure how the model completes.
+      // A run the user stopped saves at once, as it stands (Resume continues it exactly). One that
+      // ran its budget keeps its best evaluated weights, then measures how the model completes.
+      if (result.reason !== 'stopped') {
+        const kept = trainer.restoreBest();
+        if (kept) this.setState('stopping', `kept the weights of step ${kept.step}, where validation was best (${kept.validationBitsPerChar.toFixed(3)} bits/char)`);
+      }
       const measured = result.reason === 'stopped' ? undefined : await this.measureCompletion(model, lost.signal);
       this.checkpoint(trainer, model, true, measured);
       this.done(trainer, result);
@@ -458,7 +463,9 @@ export class TrainingRun {
 
   private done(trainer: Trainer, result: TrainResult): void {
     const summary = trainer.summary();
-    const lastEval = result.lastEval ? (({ gradientFlow: _omit, ...rest }) => rest)(result.lastEval) : null;
+    // The weights saved: the best evaluation's when restoreBest kept them, else the last.
+    const kept = summary.training.lastEval;
+    const lastEval = kept ? (({ gradientFlow: _omit, ...rest }) => rest)(kept) : null;
     this.post({
       type: 'trainDone',
       runId: this.runId,

@@ -347,8 +347,15 @@ async function trainNeural(
       throw new CliError(`cannot train on this corpus: ${(e as Error).message}`);
     }
     const result = await trainer.run();
+    const last = result.lastEval;
+    const kept = trainer.restoreBest();
+    if (kept && last) {
+      progress.log(
+        `kept the weights of step ${kept.step} (validation ${kept.validationBitsPerChar.toFixed(3)} bits/char; step ${last.step}, the last, ${last.validationBitsPerChar.toFixed(3)})`,
+      );
+    }
     const summary = trainer.summary();
-    const lastEval = result.lastEval;
+    const lastEval = summary.training.lastEval;
     // An interrupted run saves at once; a second Ctrl-C during the replay quits as before.
     const validationCompletion = stop.signal.aborted
       ? null

@@ -247,6 +247,11 @@ export class Trainer {
   private lastEvalStep = 0;
   private lastEval: EvalReport | null = null;
   private stopReason: StopReason | null = null;
+  /**
+   * The weights of the best evaluation so far and its report (see restoreBest); null while the
+   * current weights are the best, or before any evaluation.
+   */
+  private best: { readonly report: EvalReport; readonly weights: Map<string, tf.Tensor> | null } | null = null;
   private disposed = false;
 
   constructor(
@@ -311,6 +316,7 @@ export class Trainer {
    */
   trainStep(): number {
     this.assertLive();
+    this.snapshotBestIfCurrent();
     const batch = this.train.sampleBatch(this.rng, this.batchSize);
     const lr = this.learningRate;
     tf.tidy(() => {
@@ -328,6 +334,7 @@ export class Trainer {
     this.assertLive();
     const workers = this.options.gradientWorkers ?? [];
     if (workers.length === 0) return this.trainStep();
+    this.snapshotBestIfCurrent();
     const batch = this.train.sampleBatch(this.rng, this.batchSize);
     const lr = this.learningRate;
     const [own, ...rest] = splitBatchRows(batch, workers.length + 1);
@@ -546,6 +553,7 @@ export class Trainer {
     if (this.disposed) return;
     this.disposed = true;
     this.optimizer.dispose();
+    this.disposeBest();
     tf.dispose([this.lastLoss, this.lastNorm, this.lossSum]);
     if (this.flowRows) tf.dispose([this.flowRows.ids, this.flowRows.targets]);
   }
@@ -605,8 +613,46 @@ export class Trainer {
       elapsedMs: this.elapsedMs,
     };
     this.lastEval = report;
+    if (!this.best || val.loss < this.best.report.validationLoss) {
+      this.disposeBest();
+      this.best = { report, weights: null };
+    }
     this.options.onEval?.(report);
     return report;
+  }
+
+  /** Before the weights change: keep a copy of them when they are the best evaluated so far. */
+  private snapshotBestIfCurrent(): void {
+    if (!this.best || this.best.weights) return;
+    const weights = new Map<string, tf.Tensor>();
+    for (const [name, v] of this.model.weights) weights.set(name, tf.keep(v.clone()));
+    this.best = { report: this.best.report, weights };
+  }
+
+  /**
+   * Puts back the weights of the evaluation with the lowest validation loss when the training
+   * after it only made validation worse (a small corpus overfits within minutes: a 100 KB
+   * codebase fine-tuned for 5 minutes went from 1.96 bits/char at step 100 to 2.35 at the end).
+   * Call once the run is over, before saving; `lastEval` (and the summary) then describe the
+   * weights kept, whose step it names. Returns that report, or null when the last weights are
+   * the best. A checkpoint taken afterwards resumes from the kept weights.
+   */
+  restoreBest(): EvalReport | null {
+    this.assertLive();
+    const best = this.best;
+    if (!best?.weights) return null;
+    for (const [name, v] of this.model.weights) {
+      const saved = best.weights.get(name);
+      if (saved) v.assign(saved);
+    }
+    this.disposeBest();
+    this.best = { report: best.report, weights: null };
+    this.lastEval = best.report;
+    return best.report;
+  }
+
+  private disposeBest(): void {
+    if (this.best?.weights) tf.dispose([...this.best.weights.values()]);
   }
 
   /** Full-length windows for the gradient-flow measurement: validation first, then training. */
