@@ -63,7 +63,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       disabledLanguages: c.get('completions.disabledLanguages', []),
       maxLines: c.get('completions.maxLines', 1),
       minConfidence: c.get('completions.minConfidence', 0.35),
-      debounceMs: c.get('completions.debounceMs', 30),
+      debounceMs: c.get('completions.debounceMs', 0),
       temperature: c.get('completions.temperature', 0),
       topK: c.get('completions.topK', 0),
       minTokenProbability: c.get('completions.minTokenProbability', 0.5),

@@ -30,7 +30,8 @@ describe('Sequence Lab in code-server, driven as a person would', () => {
   it('shows the Inside the Model view following the active editor', async () => {
     await openFile('underscore/map.js');
     await runCommand('Sequence Lab: Show Inside the Model');
-    const subject = await inWebview('#subject');
+    // The view's webview can take a while to load on a busy 2-core machine (once over 30 s in a full run).
+    const subject = await inWebview('#subject', 90_000);
     // The view says "Waiting for an editor…" until the host's first cursor message arrives.
     const text = await until('the view\'s subject', () => subject.innerText(), (t) => !t.startsWith('Waiting'), 30_000);
     await screenshot('inside-the-model');

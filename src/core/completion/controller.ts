@@ -96,7 +96,10 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   disabledLanguages: ['plaintext', 'markdown'],
   maxLines: 1,
   minConfidence: 0.35,
-  debounceMs: 30,
+  // None of our own: VS Code asks for inline completions 50 ms after the last keystroke
+  // (its InlineCompletionsDebounce) and cancels the request when another key comes; a wait here
+  // only added to every new suggestion's time to the screen.
+  debounceMs: 0,
 };
 
 /** Schemes of the documents completions are offered in: files on disk and untitled editors. */
