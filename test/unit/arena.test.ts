@@ -24,6 +24,9 @@ describe('arena', () => {
     assert.equal(contenderLabel({ kind: 'transformer', knobs: { positional: 'none', scaleScores: false } }), 'Transformer nano, positional none, scaleScores off');
     assert.throws(() => contenderConfig({ kind: 'transformer', knobs: { heads: 3 } }, 20, 1), /divide/);
     assert.equal(contenderLabel({ kind: 'gru', preset: 'small', knobs: { clipNorm: 0 } }), 'GRU small, clipNorm off');
+    assert.equal(contenderLabel({ kind: 'ngram' }), 'n-gram (Kneser-Ney), order 6');
+    assert.equal(contenderLabel({ kind: 'ngram', preset: 'medium' }), 'n-gram (Kneser-Ney), order 8', "the n-gram's size is its order");
+    assert.equal(contenderLabel({ kind: 'ngram', preset: 'nano', knobs: { order: 3 } }), 'n-gram (Kneser-Ney), order 3');
   });
 
   it('a lecture task dataset holds out examples of another seed', () => {

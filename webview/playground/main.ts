@@ -115,7 +115,7 @@ function contenderRow(spec: ContenderSpec): HTMLLIElement {
   const remove = el('button', { type: 'button', 'aria-label': 'Remove this contender' }, 'Remove');
   const li = el('li', { class: 'contender' }, labelled('Model', kind), labelled('Size', preset), ...knobs.map((k) => k.label), remove);
   const sync = () => {
-    preset.disabled = kind.value === 'ngram';
+    preset.title = kind.value === 'ngram' ? 'n-gram order: nano 4, small 6, medium 8' : 'Model size';
     for (const k of knobs) {
       k.control.disabled = !knobApplies(kind.value, k.name);
       k.label.hidden = k.control.disabled && kind.value !== 'ngram' && k.name !== 'clipNorm';
@@ -132,7 +132,7 @@ function contenderRow(spec: ContenderSpec): HTMLLIElement {
 function readContenders(): ContenderSpec[] {
   return [...contenderList.querySelectorAll('li')].map((li) => {
     const [kind, preset] = [...li.querySelectorAll('select')].map((s) => s.value);
-    if (kind === 'ngram') return { kind: 'ngram' };
+    if (kind === 'ngram') return { kind: 'ngram', preset: preset as ContenderSpec['preset'] };
     const knobs: Record<string, number | string | boolean> = {};
     for (const s of li.querySelectorAll<HTMLSelectElement>('select[data-knob]')) {
       if (s.disabled || s.value === '') continue;
@@ -246,7 +246,7 @@ function running(on: boolean): void {
 function renderArena(): HTMLElement {
   contenderList.replaceChildren();
   contenderList.append(contenderRow({ kind: 'lstm', preset: 'nano' }));
-  contenderList.append(contenderRow({ kind: 'ngram' }));
+  contenderList.append(contenderRow({ kind: 'ngram', preset: 'small' }));
   const add = el('button', { type: 'button', id: 'arena-add' }, 'Add contender');
   add.addEventListener('click', () => {
     if (contenderList.children.length < 6) contenderList.append(contenderRow({ kind: 'gru', preset: 'nano' }));

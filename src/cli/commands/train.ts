@@ -8,7 +8,7 @@ import { BASE_MODEL_FILE, baseModelRecord, fitsBaseModel, type BaseModelRecord }
 import { readModelFileBytes } from '../../node/modelFileReader';
 import { createModel, presetConfig, PRESETS, type Arch, type Preset, type SequenceModel } from '../../core/models';
 import type { EngineTokenizer } from '../../core/completion/engine';
-import { NgramModel } from '../../core/ngram/ngram';
+import { NGRAM_ORDER_OF_PRESET, NgramModel } from '../../core/ngram/ngram';
 import { describeValidationCompletion, type ValidationCompletion } from '../../core/completion/autoServing';
 import { measureValidationCompletion } from '../../core/completion/validationCompletion';
 import { buildTokenizer, CharTokenizer, type Tokenizer, type TokenizerKind } from '../../core/tokenizers';
@@ -37,8 +37,6 @@ import {
 export const TRAIN_ARCHS = ['lstm', 'gru', 'rnn', 'transformer', 'ngram'] as const;
 export type TrainArch = (typeof TRAIN_ARCHS)[number];
 
-/** n-gram order per preset: characters of context plus one. */
-export const NGRAM_ORDER: Record<Preset, number> = { nano: 4, small: 6, medium: 8 };
 export const DEFAULT_MINUTES = 5;
 
 /** The `--json` result of a training run. */
@@ -188,7 +186,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
 
   const result =
     arch === 'ngram'
-      ? await trainNgram(dir, corpus, split, NGRAM_ORDER[preset], out, progress)
+      ? await trainNgram(dir, corpus, split, NGRAM_ORDER_OF_PRESET[preset], out, progress)
       : await trainNeural(dir, corpus, split, trainTexts, { arch, tokenizerKind, preset, seed, out, o, basePath }, progress);
   progress.done();
   if (o.flag('json')) printJson(io, result);

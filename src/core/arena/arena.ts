@@ -17,7 +17,7 @@ import { timestepGradientNorms } from '../training/gradientFlow';
 import { Trainer } from '../training/trainer';
 import { answerAccuracy, neuralPredictor, ngramPredictor } from '../tasks/scoring';
 import type { TaskExample } from '../tasks/task';
-import { contenderConfig, contenderLabel, type ContenderSpec } from './contenders';
+import { contenderConfig, contenderLabel, ngramOrderOf, type ContenderSpec } from './contenders';
 
 export type ArenaBudget = { readonly kind: 'tokens'; readonly tokens: number } | { readonly kind: 'seconds'; readonly seconds: number };
 
@@ -255,7 +255,7 @@ async function runNgram(
   // Counting is the n-gram's training: it reads at most the token budget's characters (all of
   // them under a time budget, which counting meets in a fraction of a second). The curve
   // counts growing shares of that text.
-  const order = spec.knobs?.order ?? 6;
+  const order = ngramOrderOf(spec);
   const limit = budget.kind === 'tokens' ? budget.tokens : Infinity;
   const all = headOf(dataset.train, limit);
   const total = all.reduce((s, t) => s + t.length, 0);

@@ -1,5 +1,6 @@
 // The architectures the arena can put side by side, each with its size preset and the knobs
 // the models support through their config, and how a contender becomes a model config.
+import { NGRAM_ORDER_OF_PRESET } from '../ngram/ngram';
 import { presetConfig, type InputEncoding, type ModelConfig, type PositionalEncodingKind, type Preset } from '../models';
 
 export type ContenderKind = 'rnn-tanh' | 'rnn-relu-identity' | 'gru' | 'lstm' | 'transformer' | 'ngram';
@@ -32,23 +33,28 @@ export interface Knobs {
   readonly scaleScores?: boolean;
   /** Transformer: the causal mask while training; false is the leak (loss collapses, generation fails). Default true. */
   readonly causalMask?: boolean;
-  /** n-gram: context length + 1. Default 6. */
+  /** n-gram: context length + 1. Default: the preset's (NGRAM_ORDER_OF_PRESET; small, 6). */
   readonly order?: number;
 }
 
 export interface ContenderSpec {
   readonly kind: ContenderKind;
-  /** Ignored for the n-gram. Default 'nano'. */
+  /** Default 'nano'; for the n-gram its order (nano 4, small 6, medium 8; default small) unless knobs.order says. */
   readonly preset?: Preset;
   readonly knobs?: Knobs;
 }
 
 export function contenderLabel(spec: ContenderSpec): string {
-  if (spec.kind === 'ngram') return `${CONTENDER_LABELS.ngram}, order ${spec.knobs?.order ?? 6}`;
+  if (spec.kind === 'ngram') return `${CONTENDER_LABELS.ngram}, order ${ngramOrderOf(spec)}`;
   const knobs = Object.entries(spec.knobs ?? {})
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} ${(k === 'clipNorm' && !(Number(v) > 0 && Number(v) < Infinity)) || v === false ? 'off' : v === true ? 'on' : v}`);
   return [`${CONTENDER_LABELS[spec.kind]} ${spec.preset ?? 'nano'}`, ...knobs].join(', ');
+}
+
+/** An n-gram contender's order: its knob, else its preset's. */
+export function ngramOrderOf(spec: ContenderSpec): number {
+  return spec.knobs?.order ?? NGRAM_ORDER_OF_PRESET[spec.preset ?? 'small'];
 }
 
 /** The model config of a neural contender over a vocabulary of `vocabSize`. */
