@@ -115,12 +115,12 @@ export function heldOutSplit(files: readonly SourceFile[]): { train: SourceFile[
   return { train: split.train.map((d) => byName.get(d.name!)!), heldOut: split.validation.map((d) => byName.get(d.name!)!) };
 }
 
-/** The first `.seqlab` file in models/, the model that ships. */
+/** The first `.seqlab` file in models/ other than the base model: the finished model that ships. */
 export function shippedModel(root: string): string | undefined {
   const dir = path.join(root, 'models');
   if (!existsSync(dir)) return undefined;
   const name = readdirSync(dir)
-    .filter((n) => n.endsWith('.seqlab'))
+    .filter((n) => n.endsWith('.seqlab') && n !== BASE_MODEL_FILE)
     .sort()[0];
   return name ? path.join(dir, name) : undefined;
 }
