@@ -35,9 +35,8 @@ const flowFigure = el('figure', { id: 'arena-gradient-flow', class: 'gradient-fl
   flowReadout);
 let flows: { label: string; color: string; norms: number[] }[] = [];
 
-function showGradientFlow(index: number, row: ArenaRow): void {
-  if (!row.gradientFlow) return;
-  flows = [...flows.filter((f) => f.label !== row.label), { label: row.label, color: seriesColor(index), norms: row.gradientFlow }];
+function drawGradientFlow(): void {
+  flowFigure.hidden = flows.length === 0;
   flowChart.set({
     title: 'Gradient norm per timestep, per contender',
     series: flows.map((f) => ({ label: f.label, color: f.color, points: f.norms.map((y, x) => ({ x, y })), markers: f.norms.length <= 16 })),
@@ -45,13 +44,17 @@ function showGradientFlow(index: number, row: ArenaRow): void {
     xLabel: 't',
     yLabel: '‖∂L/∂h_t‖',
   });
-  flowFigure.hidden = false;
+}
+
+function showGradientFlow(index: number, row: ArenaRow): void {
+  if (!row.gradientFlow) return;
+  flows = [...flows.filter((f) => f.label !== row.label), { label: row.label, color: seriesColor(index), norms: row.gradientFlow }];
+  drawGradientFlow();
 }
 
 function resetGradientFlow(): void {
   flows = [];
-  flowFigure.hidden = true;
-  flowChart.set({ title: 'Gradient norm per timestep, per contender', series: [], logY: true, xLabel: 't', yLabel: '‖∂L/∂h_t‖' });
+  drawGradientFlow();
 }
 const contenderList = el('ol', { id: 'contenders', 'aria-label': 'Contenders' });
 
@@ -191,7 +194,7 @@ function addRow(index: number, row: ArenaRow): void {
     el('tr', { 'data-index': String(index) },
       el('th', { scope: 'row' }, swatch, row.label),
       el('td', {}, fmt(row.heldOutBitsPerChar, 3)),
-      el('td', {}, fmt(row.trainingBitsPerChar ?? null, 3)),
+      el('td', {}, fmt(row.trainingBitsPerChar, 3)),
       el('td', {}, `${fmt(row.keystrokeSavings * 100, 1)}%`),
       el('td', {}, fmt(row.latencyMs, 2)),
       el('td', {}, row.parameters.toLocaleString('en-US')),
