@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { e2e, inWebview, runCommand, screenshot } from './workbench';
 
-/** Pixels of `canvas` within 40 per channel of each theme chart colour of the first `n` series. */
+/** Pixels of `canvas` within 40 per channel of each of the first `n` series colours, in the order of the webviews' palette (webview/shared/theme.ts). */
 async function seriesPixels(selector: string, n: number): Promise<number[]> {
   const canvas = await inWebview(selector);
   return canvas.evaluate((node, count) => {
@@ -19,8 +19,8 @@ async function seriesPixels(selector: string, n: number): Promise<number[]> {
       document: { body: unknown; createElement(tag: 'canvas'): Canvas };
       getComputedStyle(el: unknown): { getPropertyValue(name: string): string };
     };
-    const names = ['--vscode-charts-blue', '--vscode-charts-red', '--vscode-charts-green', '--vscode-charts-yellow', '--vscode-charts-purple', '--vscode-charts-orange'];
-    const fallbacks = ['#3794ff', '#f14c4c', '#89d185', '#cca700', '#b180d7', '#d18616'];
+    const names = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+    const fallbacks = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
     const probe = g.document.createElement('canvas').getContext('2d');
     const rgb = (css: string) => {
       probe.fillStyle = '#000';

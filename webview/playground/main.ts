@@ -9,9 +9,10 @@ import { PRESETS } from '../../src/core/models/sequenceModel';
 import { SEQUENCE_TASKS } from '../../src/core/tasks';
 import type { ArenaDatasetChoice, InitMessage } from '../../src/protocol';
 import { connect, el, postToHost } from '../shared/host';
-import { ArenaChart, seriesColor } from './arenaChart';
+import { ArenaChart } from './arenaChart';
 import { runArenaHere, stopArena, useAsActiveModel } from './arenaRun';
-import { LineChart } from '../visualizer/charts';
+import { LineChart, seriesColor } from '../shared/charts';
+import { currentPalette } from '../shared/theme';
 import { probeBackends } from './backendProbe';
 import { stepThroughSection } from './stepView';
 
@@ -20,8 +21,12 @@ let init: InitMessage | null = null;
 let probe: Promise<BackendProbe> | null = null;
 let currentRun: string | null = null;
 
-const tokensChart = new ArenaChart('arena-chart-tokens', 'tokens');
-const secondsChart = new ArenaChart('arena-chart-seconds', 'seconds');
+const curveReadout = el('p', { id: 'arena-chart-readout', class: 'muted', 'aria-live': 'polite' });
+const readCurve = (text: string | null) => (curveReadout.textContent = text ?? '');
+const tokensChart = new ArenaChart('arena-chart-tokens', 'tokens', readCurve);
+const secondsChart = new ArenaChart('arena-chart-seconds', 'seconds', readCurve);
+/** Contender i's colour, the same in the table, the legend and every chart. */
+const contenderColor = (index: number) => seriesColor(index, currentPalette());
 const status = el('p', { id: 'arena-status', role: 'status' }, 'Pick contenders, a dataset and a budget, then Start.');
 const legend = el('ul', { id: 'arena-legend', class: 'legend', 'aria-label': 'Contenders' });
 const table = el('table', { id: 'arena-table', 'aria-label': 'Arena results', hidden: '' });
@@ -33,7 +38,7 @@ const flowFigure = el('figure', { id: 'arena-gradient-flow', class: 'gradient-fl
   flowChart.element,
   el('figcaption', {}, '‖∂L/∂h_t‖ on held-out windows, L the last position\'s loss: how much of one prediction\'s error reaches each earlier step (log scale; falling to the left is a vanishing gradient)'),
   flowReadout);
-let flows: { label: string; color: string; norms: number[] }[] = [];
+let flows: { label: string; color: number; norms: number[] }[] = [];
 
 function drawGradientFlow(): void {
   flowFigure.hidden = flows.length === 0;
@@ -48,7 +53,7 @@ function drawGradientFlow(): void {
 
 function showGradientFlow(index: number, row: ArenaRow): void {
   if (!row.gradientFlow) return;
-  flows = [...flows.filter((f) => f.label !== row.label), { label: row.label, color: seriesColor(index), norms: row.gradientFlow }];
+  flows = [...flows.filter((f) => f.label !== row.label), { label: row.label, color: index, norms: row.gradientFlow }];
   drawGradientFlow();
 }
 
@@ -189,7 +194,7 @@ function addRow(index: number, row: ArenaRow): void {
     if (!useAsActiveModel(runId, index)) use.disabled = false;
   });
   const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-  swatch.style.background = seriesColor(index);
+  swatch.style.background = contenderColor(index);
   table.append(
     el('tr', { 'data-index': String(index) },
       el('th', { scope: 'row' }, swatch, row.label),
@@ -213,7 +218,7 @@ const view = {
     legend.replaceChildren(
       ...labels.map((label, i) => {
         const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-        swatch.style.background = seriesColor(i);
+        swatch.style.background = contenderColor(i);
         return el('li', {}, swatch, label);
       }),
     );
@@ -279,8 +284,9 @@ function renderArena(): HTMLElement {
     status,
     legend,
     el('div', { class: 'charts' },
-      el('figure', {}, tokensChart.canvas, el('figcaption', {}, 'Held-out bits/char against tokens seen')),
-      el('figure', {}, secondsChart.canvas, el('figcaption', {}, 'Held-out bits/char against seconds'))),
+      el('figure', {}, tokensChart.element, el('figcaption', {}, 'Held-out bits/char against tokens seen')),
+      el('figure', {}, secondsChart.element, el('figcaption', {}, 'Held-out bits/char against seconds'))),
+    curveReadout,
     table,
     flowFigure,
     exports,

@@ -11,7 +11,7 @@ import { attentionStep, recurrentSteps } from '../../src/core/stepThrough';
 import { CharTokenizer } from '../../src/core/tokenizers';
 import type { Tokenizer } from '../../src/core/tokenizers/tokenizer';
 import { el } from '../shared/host';
-import { cssColor } from './arenaChart';
+import { currentPalette } from '../shared/theme';
 import { trainedModelOf } from './arenaRun';
 
 type StepKind = Exclude<ContenderKind, 'ngram'>;
@@ -26,8 +26,7 @@ const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + 
 
 function strip(label: string, values: readonly number[], note = ''): HTMLElement {
   const max = Math.max(1e-9, ...values.map(Math.abs));
-  const positive = cssColor('--vscode-charts-blue', '#3794ff');
-  const negative = cssColor('--vscode-charts-red', '#f14c4c');
+  const { positive, negative } = currentPalette();
   const cells = values.map((v) => {
     const cell = el('span', { class: 'cell', title: v.toFixed(4) });
     cell.style.background = v >= 0 ? positive : negative;

@@ -67,7 +67,7 @@ function render(start: TrainStartMessage): { chart: LossChart; view: RunView } {
       metric('metric-grad-norm', 'gradient norm'),
       metric('metric-checkpoint', 'saved'),
     ),
-    el('section', { 'aria-labelledby': 'chart-heading' }, el('h2', { id: 'chart-heading' }, 'Loss (nats per token)'), chart.canvas),
+    el('section', { 'aria-labelledby': 'chart-heading' }, el('h2', { id: 'chart-heading' }, 'Loss (nats per token)'), chart.element),
     el('section', { 'aria-labelledby': 'sample-heading' },
       el('h2', { id: 'sample-heading' }, 'Sample'),
       el('div', { class: 'controls' }, el('label', { for: 'temperature' }, 'Temperature '), temperature, temperatureValue, sampleNow),

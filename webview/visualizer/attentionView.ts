@@ -5,7 +5,7 @@ import { meanOf, type Matrix, type ValueRange } from '../../src/core/visualizati
 import type { LayerView } from '../../src/core/visualization/internals';
 import { el } from '../shared/host';
 import { Heatmap } from './heatmap';
-import { currentPalette } from './theme';
+import { currentPalette } from '../shared/theme';
 import { selectControl, setReadout, viewBody, type View, type ViewData, type ViewHost } from './view';
 
 type HeadChoice = number | 'average';

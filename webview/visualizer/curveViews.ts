@@ -3,8 +3,8 @@
 import { clipSeries, decayRatio } from '../../src/core/visualization/gradientFlow';
 import { CURVE_NAMES, type CurveName } from '../../src/core/visualization/trainingCurves';
 import { el } from '../shared/host';
-import { LineChart, type LineSeries } from './charts';
-import { currentPalette } from './theme';
+import { LineChart, seriesColor, type LineSeries } from '../shared/charts';
+import { currentPalette } from '../shared/theme';
 import { checkboxControl, setReadout, viewBody, type View, type ViewData, type ViewHost } from './view';
 
 export class GradientView implements View {
@@ -151,7 +151,7 @@ export class TrainingView implements View {
     this.legend.replaceChildren(
       ...series.map((s) => {
         const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-        swatch.style.backgroundColor = s.color;
+        swatch.style.backgroundColor = seriesColor(s.color, palette);
         const last = s.points[s.points.length - 1];
         return el('div', { class: 'legend-item' }, swatch, ` ${s.label}`, el('span', { class: 'muted' }, last ? ` — ${last.y.toFixed(3)} at update ${last.x}` : ''));
       }),

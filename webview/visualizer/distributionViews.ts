@@ -3,7 +3,7 @@
 import type { HybridNextToken } from '../../src/protocol';
 import { entropyBits, sampleIndex, softmaxAt, topK } from '../../src/core/visualization/distribution';
 import { el } from '../shared/host';
-import { BarChart, ScatterChart, type Bar } from './charts';
+import { BarChart, ScatterChart, type Bar } from '../shared/charts';
 import { selectControl, setReadout, viewBody, type View, type ViewData, type ViewHost } from './view';
 
 export class NextTokenView implements View {

@@ -7,8 +7,8 @@
 import { tableIndex, type ColorTable } from '../../src/core/visualization/colorScale';
 import { normalize, type Matrix, type ValueRange } from '../../src/core/visualization/heatmap';
 import { shortLabel } from '../../src/core/visualization/window';
-import { prepareCanvas, requestDraw, watchWidth } from './frame';
-import { currentPalette, onThemeChange } from './theme';
+import { prepareCanvas, requestDraw, watchWidth } from '../shared/frame';
+import { currentPalette, onThemeChange } from '../shared/theme';
 
 export interface HeatmapSpec {
   readonly matrix: Matrix;

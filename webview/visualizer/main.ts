@@ -13,7 +13,7 @@ import { connect, el, postToHost } from '../shared/host';
 import { AttentionView, PositionalView } from './attentionView';
 import { GradientView, TrainingView } from './curveViews';
 import { EmbeddingsView, NextTokenView } from './distributionViews';
-import { requestDraw } from './frame';
+import { requestDraw } from '../shared/frame';
 import { RecurrentView } from './recurrentView';
 import type { View, ViewData, ViewHost } from './view';
 

@@ -15,6 +15,9 @@ export interface Palette {
   readonly muted: string;
   readonly focus: string;
   readonly grid: string;
+  /** Signs of a value (positive blue, negative red), as in the diverging scale. */
+  readonly positive: string;
+  readonly negative: string;
   /** Distinct series colours, most prominent first. */
   readonly series: readonly string[];
   /** Gates, attention weights: background → strong. */
@@ -53,6 +56,8 @@ export function readPalette(): Palette {
     muted: color('--vscode-descriptionForeground', body.color || '#999999'),
     focus: color('--vscode-focusBorder', '#007fd4'),
     grid: color('--vscode-editorWidget-border', color('--vscode-panel-border', '#80808060')),
+    positive: color('--vscode-charts-blue', '#3794ff'),
+    negative: color('--vscode-charts-red', '#f14c4c'),
     series: [
       color('--vscode-charts-blue', '#3794ff'),
       color('--vscode-charts-orange', '#d18616'),

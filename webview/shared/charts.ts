@@ -1,6 +1,7 @@
-// Canvas charts for the views that are not heatmaps: lines (gradient flow, training curves),
-// bars (the next-token distribution) and a scatter (the embedding map). Each redraws on the
-// next animation frame when its data, width or the theme changes, and is keyboard-operable.
+// Canvas charts of every webview except the heatmaps: lines (the trainer's loss, the arena's
+// curves, gradient flow), bars (the next-token distribution) and a scatter (the embedding map).
+// Each redraws on the next animation frame when its data, width or the theme changes, and is
+// keyboard-operable.
 import { prepareCanvas, requestDraw, watchWidth } from './frame';
 import { currentPalette, onThemeChange, type Palette } from './theme';
 
@@ -11,10 +12,12 @@ abstract class CanvasChart {
   private readonly cleanup: Array<() => void> = [];
   protected readonly redraw = () => this.paintNow();
 
-  constructor(ariaLabel: string) {
+  /** `canvasId` names the canvas itself (tests read its pixels and `data-points`). */
+  constructor(ariaLabel: string, canvasId?: string) {
     this.element = document.createElement('div');
     this.element.className = 'chart';
     this.canvas = document.createElement('canvas');
+    if (canvasId) this.canvas.id = canvasId;
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', ariaLabel);
@@ -56,7 +59,8 @@ function niceNumber(v: number): string {
 
 export interface LineSeries {
   readonly label: string;
-  readonly color: string;
+  /** A CSS colour, or an index into the theme's series colours (follows theme changes). */
+  readonly color: string | number;
   /** y per x; NaN or non-positive (on a log axis) values break the line. */
   readonly points: readonly { readonly x: number; readonly y: number }[];
   readonly width?: number;
@@ -73,7 +77,18 @@ export interface LineSpec {
   readonly yLabel: string;
   /** Tick text for an x value (e.g. the token at position t). */
   readonly xTick?: (x: number) => string;
+  /** Five evenly spaced x ticks (a continuous axis: steps, seconds) instead of one per data x. */
+  readonly evenXTicks?: boolean;
   readonly height?: number;
+  /** Read out after the title (e.g. the last values), for screen readers. */
+  readonly description?: string;
+  /** Shown in the plot while there is nothing to draw. */
+  readonly emptyText?: string;
+}
+
+/** A series' colour in this theme. */
+export function seriesColor(color: string | number, palette: Palette): string {
+  return typeof color === 'number' ? palette.series[color % palette.series.length] : color;
 }
 
 export class LineChart extends CanvasChart {
@@ -84,8 +99,9 @@ export class LineChart extends CanvasChart {
   constructor(
     ariaLabel: string,
     private readonly onInspect: (text: string | null) => void,
+    canvasId?: string,
   ) {
-    super(ariaLabel);
+    super(ariaLabel, canvasId);
     this.canvas.addEventListener('mousemove', (e) => {
       const rect = this.canvas.getBoundingClientRect();
       this.moveCursor(this.xAt(e.clientX - rect.left));
@@ -111,7 +127,9 @@ export class LineChart extends CanvasChart {
 
   set(spec: LineSpec): void {
     this.spec = spec;
-    this.canvas.setAttribute('aria-label', `${spec.title}. ${spec.series.map((s) => s.label).join(', ')}. Left and right arrow keys read the values.`);
+    const about = spec.description ? `${spec.description}. ` : '';
+    this.canvas.setAttribute('aria-label', `${spec.title}. ${spec.series.map((s) => s.label).join(', ')}. ${about}Left and right arrow keys read the values.`);
+    this.canvas.dataset.points = String(spec.series.reduce((n, s) => n + s.points.filter((p) => Number.isFinite(p.y)).length, 0));
     requestDraw(this.redraw);
   }
 
@@ -160,7 +178,7 @@ export class LineChart extends CanvasChart {
     ctx.font = fontOf(palette, 11);
     if (!ys.length || !xs.length) {
       ctx.fillStyle = palette.muted;
-      ctx.fillText('No values to plot.', 8, 20);
+      ctx.fillText(spec.emptyText ?? 'No values to plot.', 8, 20);
       return;
     }
     const f = (y: number) => (spec.logY ? Math.log10(y) : y);
@@ -200,10 +218,18 @@ export class LineChart extends CanvasChart {
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    const step = Math.max(1, Math.ceil((xs.length * 28) / plot.width));
-    xs.forEach((x, i) => {
-      if (i % step === 0) ctx.fillText(spec.xTick ? spec.xTick(x) : String(x), px(x), plot.top + plot.height + 4);
-    });
+    const tick = spec.xTick ?? (spec.evenXTicks ? niceNumber : String);
+    if (spec.evenXTicks) {
+      for (let i = 0; i <= 4; i++) {
+        const x = x0 + ((x1 - x0) * i) / 4;
+        ctx.fillText(tick(x), px(x), plot.top + plot.height + 4);
+      }
+    } else {
+      const step = Math.max(1, Math.ceil((xs.length * 28) / plot.width));
+      xs.forEach((x, i) => {
+        if (i % step === 0) ctx.fillText(tick(x), px(x), plot.top + plot.height + 4);
+      });
+    }
     ctx.fillText(spec.xLabel, plot.left + plot.width / 2, height - 14);
     ctx.save();
     ctx.translate(10, plot.top + plot.height / 2);
@@ -213,8 +239,7 @@ export class LineChart extends CanvasChart {
 
     // Series.
     for (const s of spec.series) {
-      ctx.strokeStyle = s.color;
-      ctx.fillStyle = s.color;
+      ctx.strokeStyle = ctx.fillStyle = seriesColor(s.color, palette);
       ctx.lineWidth = s.width ?? 1.5;
       ctx.setLineDash(s.dashed ? [5, 3] : []);
       ctx.beginPath();
@@ -362,8 +387,9 @@ export class ScatterChart extends CanvasChart {
   constructor(
     ariaLabel: string,
     private readonly onInspect: (text: string | null) => void,
+    canvasId?: string,
   ) {
-    super(ariaLabel);
+    super(ariaLabel, canvasId);
     this.canvas.addEventListener('mousemove', (e) => {
       const rect = this.canvas.getBoundingClientRect();
       const i = this.nearest(e.clientX - rect.left, e.clientY - rect.top);
