@@ -1,9 +1,14 @@
-// Command-line flags of `npm run bench -- [flags]`.
+// Command-line flags of `npm run bench -- [flags]`, declared for the CLI's argument layer, which
+// parses them and writes --help from the declarations.
 import type { BackendName } from '../src/core/backend/backend';
+import { commandHelp, Options, parseArgs, type CommandSpec } from '../src/cli/args';
 import { ARCHS, type Arch } from '../src/core/models';
 
 export const SECTIONS = ['training', 'longRange', 'heldOut', 'completion', 'quality', 'webviewTraining', 'gpuTraining'] as const;
 export type SectionName = (typeof SECTIONS)[number];
+
+const BACKENDS: readonly BackendName[] = ['wasm', 'cpu'];
+const PRESETS = ['nano', 'small'] as const;
 
 export interface BenchArgs {
   /** Print one JSON object as the last line of stdout. */
@@ -17,7 +22,7 @@ export interface BenchArgs {
   /** Held-out section: training seconds per architecture. */
   readonly seconds: number;
   /** Held-out section: model size. */
-  readonly preset: 'nano' | 'small';
+  readonly preset: (typeof PRESETS)[number];
   /** Throughput section: measured steps per backend. */
   readonly steps: Record<string, number>;
   readonly warmup: Record<string, number>;
@@ -36,145 +41,80 @@ export interface BenchArgs {
   readonly help: boolean;
 }
 
-export const USAGE = `npm run bench -- [flags]     (build first: node scripts/build.mjs)
+/** What a full run and a --quick one do unless told otherwise, by option name. */
+const DEFAULTS = {
+  full: { seconds: 45, steps: 12, 'cpu-steps': 2, lags: [5, 20, 50], 'long-range-steps': 400, 'typed-chars': 3000, 'quality-chars': 6000 },
+  quick: { seconds: 8, steps: 4, 'cpu-steps': 1, lags: [5, 20], 'long-range-steps': 60, 'typed-chars': 600, 'quality-chars': 1500 },
+};
 
-  --json                 end stdout with one JSON object on the last line
-  --quick                smoke run: few steps, short training (about 2 minutes)
-  --only wasm|cpu        throughput backends (comma-separated; default wasm,cpu)
-  --arch lstm,gru        architectures (default rnn,gru,lstm,transformer)
-  --sections a,b         training,longRange,heldOut,completion,quality,webviewTraining,gpuTraining (default all;
-                         gpuTraining measures only where headless Chromium gets a hardware WebGPU adapter)
-  --skip a,b             sections to leave out
-  --seconds N            held-out: training seconds per architecture (default 45)
-  --preset nano|small    held-out: model size (default small)
-  --steps N              throughput: measured steps on wasm (default 12)
-  --workers N            throughput: gradient worker threads besides the main one (default cores - 1; 0 = none)
-  --cpu-steps N          throughput: measured steps on cpu (default 2: a step takes 5-30 s)
-  --lags 5,20,50         long-range: distractors between the symbol and its recall
-  --long-range-steps N   long-range: training steps per model and lag (default 400)
-  --typed-chars N        completion: characters typed through held-out files (default 3000)
-  --quality-chars N      quality: held-out characters replayed per model (default 6000)
-  --no-save              do not write bench/results/ (default for --quick)
-  --save                 write bench/results/ even with --quick
-  --help`;
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/** "45; 8 with --quick" */
+function defaultText(name: keyof typeof DEFAULTS.full): string {
+  return `${String(DEFAULTS.full[name])}; ${String(DEFAULTS.quick[name])} with --quick`;
 }
 
-function positive(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${flag} needs a positive number, got ${value}`);
-  return n;
-}
+const positiveInteger = { kind: 'integer', valueName: 'N', min: 1 } as const;
 
-export function parseArgs(argv: readonly string[]): BenchArgs {
-  const quick = argv.includes('--quick');
-  let backends: BackendName[] = ['wasm', 'cpu'];
-  let archs: Arch[] = [...ARCHS];
-  let sections: SectionName[] = [...SECTIONS];
-  let seconds = quick ? 8 : 45;
-  let preset: 'nano' | 'small' = 'small';
-  const steps: Record<string, number> = quick ? { wasm: 4, cpu: 1 } : { wasm: 12, cpu: 2 };
-  const warmup: Record<string, number> = quick ? { wasm: 1, cpu: 1 } : { wasm: 2, cpu: 1 };
-  let lags = quick ? [5, 20] : [5, 20, 50];
-  let longRangeSteps = quick ? 60 : 400;
-  let typedChars = quick ? 600 : 3000;
-  const coldSamples = quick ? 10 : 40;
-  let qualityChars = quick ? 1500 : 6000;
-  let save = !quick;
-  let json = false;
-  let help = false;
-  let workers: number | undefined;
-  const skip: string[] = [];
+const BENCH_SPEC: CommandSpec = {
+  name: 'bench',
+  brief: 'Benchmark training, long-range recall, held-out bits/char and completions.',
+  summary: 'Run the benchmark sections and print their report (build first: node scripts/build.mjs).',
+  invocation: 'npm run bench --',
+  positionals: [],
+  options: [
+    { name: 'json', kind: 'flag', description: 'End stdout with one JSON object on the last line.' },
+    { name: 'quick', kind: 'flag', description: 'Smoke run: few steps, short training (about 2 minutes).' },
+    { name: 'only', kind: 'choices', valueName: 'BACKENDS', choices: BACKENDS, defaultText: BACKENDS.join(','), description: 'Throughput backends.' },
+    { name: 'arch', kind: 'choices', valueName: 'ARCHS', choices: ARCHS, defaultText: ARCHS.join(','), description: 'Architectures.' },
+    {
+      name: 'sections',
+      kind: 'choices',
+      valueName: 'SECTIONS',
+      choices: SECTIONS,
+      defaultText: 'all',
+      description: 'Sections to run (gpuTraining measures only where headless Chromium gets a hardware WebGPU adapter).',
+    },
+    { name: 'skip', kind: 'choices', valueName: 'SECTIONS', choices: SECTIONS, description: 'Sections to leave out.' },
+    { name: 'seconds', kind: 'number', valueName: 'N', min: 0, exclusiveMin: true, defaultText: defaultText('seconds'), description: 'Held-out: training seconds per architecture.' },
+    { name: 'preset', kind: 'choice', choices: PRESETS, defaultText: 'small', description: 'Held-out: model size.' },
+    { name: 'steps', ...positiveInteger, defaultText: defaultText('steps'), description: 'Throughput: measured steps on wasm.' },
+    { name: 'workers', kind: 'integer', valueName: 'N', min: 0, defaultText: 'cores − 1', description: 'Throughput: gradient worker threads besides the main one (0 = none).' },
+    { name: 'cpu-steps', ...positiveInteger, defaultText: defaultText('cpu-steps'), description: 'Throughput: measured steps on cpu (a step takes 5-30 s).' },
+    { name: 'lags', kind: 'integers', valueName: 'N,...', min: 1, defaultText: defaultText('lags'), description: 'Long-range: distractors between the symbol and its recall.' },
+    { name: 'long-range-steps', ...positiveInteger, defaultText: defaultText('long-range-steps'), description: 'Long-range: training steps per model and lag.' },
+    { name: 'typed-chars', ...positiveInteger, defaultText: defaultText('typed-chars'), description: 'Completion: characters typed through held-out files.' },
+    { name: 'quality-chars', ...positiveInteger, defaultText: defaultText('quality-chars'), description: 'Quality: held-out characters replayed per model.' },
+    { name: 'save', kind: 'flag', negatable: true, defaultText: 'save; no with --quick', description: 'Write bench/results/<date>-<machine>.{md,json}, or not.' },
+  ],
+  examples: ['npm run bench -- --quick', 'npm run bench -- --sections quality --arch lstm --seconds 300', 'npm run bench -- --skip webviewTraining,gpuTraining --json'],
+};
 
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        json = true;
-        break;
-      case '--quick':
-        break;
-      case '--only':
-        backends = list(value()).map((b) => {
-          if (b !== 'wasm' && b !== 'cpu') throw new Error(`--only: unknown backend '${b}' (wasm or cpu)`);
-          return b;
-        });
-        break;
-      case '--arch':
-        archs = list(value()).map((a) => {
-          if (!(ARCHS as readonly string[]).includes(a)) throw new Error(`--arch: unknown architecture '${a}'`);
-          return a as Arch;
-        });
-        break;
-      case '--sections':
-        sections = list(value()).map((s) => {
-          if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--sections: unknown section '${s}' (${SECTIONS.join(', ')})`);
-          return s as SectionName;
-        });
-        break;
-      case '--skip':
-        skip.push(...list(value()));
-        break;
-      case '--seconds':
-        seconds = positive(flag, value());
-        break;
-      case '--preset': {
-        const p = value();
-        if (p !== 'nano' && p !== 'small') throw new Error(`--preset: nano or small, got '${p}'`);
-        preset = p;
-        break;
-      }
-      case '--steps':
-        steps.wasm = Math.round(positive(flag, value()));
-        break;
-      case '--workers': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 0) throw new Error(`--workers needs a whole number >= 0`);
-        workers = n;
-        break;
-      }
-      case '--cpu-steps':
-        steps.cpu = Math.round(positive(flag, value()));
-        break;
-      case '--lags':
-        lags = list(value()).map((l) => Math.round(positive(flag, l)));
-        break;
-      case '--long-range-steps':
-        longRangeSteps = Math.round(positive(flag, value()));
-        break;
-      case '--typed-chars':
-        typedChars = Math.round(positive(flag, value()));
-        break;
-      case '--quality-chars':
-        qualityChars = Math.round(positive(flag, value()));
-        break;
-      case '--no-save':
-        save = false;
-        break;
-      case '--save':
-        save = true;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new Error(`unknown flag '${flag}'\n\n${USAGE}`);
-    }
-  }
-  for (const s of skip) {
-    if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--skip: unknown section '${s}' (${SECTIONS.join(', ')})`);
-  }
-  sections = sections.filter((s) => !skip.includes(s));
-  return { json, quick, backends, archs, sections, seconds, preset, steps, warmup, workers, lags, longRangeSteps, typedChars, coldSamples, qualityChars, save, help };
+export const USAGE = commandHelp(BENCH_SPEC);
+
+/** The benchmark's settings from its command line; a UsageError when the flags are wrong. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const parsed = parseArgs(BENCH_SPEC, argv);
+  const o = new Options(parsed.options);
+  const quick = o.flag('quick');
+  const d = quick ? DEFAULTS.quick : DEFAULTS.full;
+  const skip = o.strings('skip') ?? [];
+  const sections = (o.strings('sections') ?? [...SECTIONS]) as SectionName[];
+  return {
+    json: o.flag('json'),
+    quick,
+    backends: (o.strings('only') ?? [...BACKENDS]) as BackendName[],
+    archs: (o.strings('arch') ?? [...ARCHS]) as Arch[],
+    sections: sections.filter((s) => !skip.includes(s)),
+    seconds: o.number('seconds', d.seconds),
+    preset: o.string('preset', 'small') as BenchArgs['preset'],
+    steps: { wasm: o.number('steps', d.steps), cpu: o.number('cpu-steps', d['cpu-steps']) },
+    warmup: quick ? { wasm: 1, cpu: 1 } : { wasm: 2, cpu: 1 },
+    workers: o.number('workers'),
+    lags: o.numbers('lags') ?? [...d.lags],
+    longRangeSteps: o.number('long-range-steps', d['long-range-steps']),
+    typedChars: o.number('typed-chars', d['typed-chars']),
+    coldSamples: quick ? 10 : 40,
+    qualityChars: o.number('quality-chars', d['quality-chars']),
+    save: o.has('save') ? o.flag('save') : !quick,
+    help: parsed.help,
+  };
 }

@@ -10,7 +10,8 @@
 // results[<name>] in the JSON and its markdown in the report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, USAGE, type BenchArgs, type SectionName } from './args';
+import { UsageError } from '../src/cli/args';
+import { parseBenchArgs, USAGE, type BenchArgs, type SectionName } from './args';
 import { renderCompletion, renderQuality, runCompletionLatency, runQuality } from './completion';
 import { loadSourceFiles, type SourceFile } from './corpus';
 import { runHeldOut } from './heldOut';
@@ -149,9 +150,9 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = parseArgs(argv);
+  const args = parseBenchArgs(argv);
   if (args.help) {
-    console.log(USAGE);
+    process.stdout.write(USAGE);
     return;
   }
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
@@ -199,6 +200,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`npm run bench: ${e.message}\nRun "npm run bench -- --help" for usage.\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

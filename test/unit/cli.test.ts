@@ -52,6 +52,8 @@ describe('seqlab CLI', () => {
       ['complete', ['m', '--prefix', '-x', '--temperature', '0'], ['m'], { prefix: '-x', temperature: 0 }],
       ['complete', ['m', '--prefix=a=b', '--max-tokens', '3'], ['m'], { prefix: 'a=b', 'max-tokens': 3 }],
       ['complete', ['m', '--prefix', ''], ['m'], { prefix: '' }],
+      ['complete', ['m', '--prefix=--json', '--multiline'], ['m'], { prefix: '--json', multiline: true }],
+      ['eval', ['m', '-', '--limit-chars', '5'], ['m', '-'], { 'limit-chars': 5 }],
       ['eval', ['m', '--', '--json', '-h'], ['m', '--json', '-h'], {}],
     ];
     for (const [command, argv, positionals, options] of good) {
@@ -68,6 +70,9 @@ describe('seqlab CLI', () => {
       ['train', ['src'], '--out is required'],
       ['train', ['src', '--out'], '--out needs a value'],
       ['train', ['src', '--out', '--json'], '--out needs a value'],
+      ['train', ['src', '--out', '--', 'x'], '--out needs a value'],
+      ['train', ['src', '--out', 'm', '--no-json'], 'unknown option --no-json'],
+      ['train', ['src', '--out', 'm', '-jv'], 'unknown option -j'],
       ['train', ['src', '--out', 'm', '--arch', 'cnn'], '--arch must be one of lstm, gru, rnn, transformer, ngram; got "cnn"'],
       ['train', ['src', '--out', 'm', '--minutes', '0'], '--minutes must be a number > 0 and <= 10080; got "0"'],
       ['train', ['src', '--out', 'm', '--minutes', 'soon'], '--minutes must be a number > 0 and <= 10080; got "soon"'],
@@ -96,6 +101,9 @@ describe('seqlab CLI', () => {
       assert.equal(parseArgs(spec('train'), ['--bogus', '--help']).help, true);
       assert.equal(parseArgs(spec('eval'), ['-h']).help, true);
       assert.equal(parseArgs(spec('complete'), ['m', '--prefix', '-h']).help, false);
+      assert.equal(parseArgs(spec('complete'), ['m', '--prefix', '--help']).help, true);
+      // --base has no value, so --out is the next option, and -h its value.
+      assert.throws(() => parseArgs(spec('train'), ['src', '--base', '--out', '-h']), /^UsageError: --base needs a value$/);
       assert.equal(parseArgs(spec('eval'), ['m', 'a.js', '--', '-h']).help, false);
     });
 
