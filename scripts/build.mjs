@@ -42,15 +42,30 @@ const shipped = {
   external: ['vscode'],
 };
 
+/**
+ * Bundles the host loads at activation or for completions must not carry tfjs (megabytes to
+ * read, and a backend it would start): any import of it, however indirect, fails the build.
+ */
+const withoutTfjs = {
+  name: 'without-tfjs',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\// }, (args) => ({
+      errors: [{ text: `${relative(root, args.importer)} imports ${args.path}, and this bundle must not load tfjs` }],
+    }));
+  },
+};
+
 /** Tests and benchmarks resolve packages from node_modules at run time: fast to build. */
 const dev = { ...common, platform: 'node', format: 'cjs', packages: 'external' };
 
 const builds = [
-  { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  // Heavy code the host loads on first use (see src/extension/lazyRuntime.ts).
+  { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
+  // Heavy code the host loads on first use (see src/extension/lazyRuntime.ts): completions and
+  // ONNX export without tfjs, Inside the Model with it.
+  { ...shipped, entryPoints: { completionRuntime: 'src/extension/completionRuntime.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
   { ...shipped, entryPoints: { modelRuntime: 'src/extension/modelRuntime.ts' }, outdir: 'dist' },
   // Worker thread that counts the workspace n-gram for completions (src/extension/completions/).
-  { ...shipped, entryPoints: { ngramWorker: 'src/extension/completions/ngramWorker.ts' }, outdir: 'dist' },
+  { ...shipped, entryPoints: { ngramWorker: 'src/extension/completions/ngramWorker.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
   // Worker thread computing data-parallel gradients for the CLI, benchmarks and tests (src/node/gradientWorkers.ts).
   { ...shipped, entryPoints: { gradientWorker: 'src/node/gradientWorker.ts' }, outdir: 'dist' },
   { ...shipped, entryPoints: { cli: 'src/cli/seqlab.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
@@ -111,7 +126,7 @@ const watchReporter = {
 };
 
 if (watch) {
-  for (const b of builds) await (await esbuild.context({ ...b, plugins: [watchReporter] })).watch();
+  for (const b of builds) await (await esbuild.context({ ...b, plugins: [...(b.plugins ?? []), watchReporter] })).watch();
   console.log('[build] watching for changes');
 } else {
   const started = Date.now();

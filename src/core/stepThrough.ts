@@ -12,8 +12,7 @@
 // attention maps). Weight layouts: recurrent.ts (blocks side by side in W, U, b) and
 // transformer.ts / attention.ts (qkv columns, head-major).
 import type { RecurrentConfig, SequenceModel, TransformerConfig } from './models/sequenceModel';
-import { LAYER_NORM_EPSILON } from './models/layerNorm';
-import { fixedPositionalValue } from './models/positionalEncoding';
+import { fixedPositionalValue, LAYER_NORM_EPSILON } from './models/transformerNumbers';
 
 type Vec = number[];
 

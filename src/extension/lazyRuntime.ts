@@ -1,15 +1,22 @@
-// Loads dist/modelRuntime.js once, on first use. The require path is computed at run time so
-// the bundler leaves it out of dist/extension.js.
+// Loads the host's heavy bundles once, on first use: dist/completionRuntime.js (ONNX Runtime,
+// no tfjs) for completions and ONNX export, dist/modelRuntime.js (tfjs) for Inside the Model.
+// The require paths are computed at run time so the bundler leaves both out of dist/extension.js.
 import * as path from 'node:path';
 
 export type ModelRuntime = typeof import('./modelRuntime');
+export type CompletionRuntime = typeof import('./completionRuntime');
 
-let runtime: ModelRuntime | undefined;
+const loaded = new Map<string, unknown>();
+
+function lazyBundle<T>(name: string): T {
+  if (!loaded.has(name)) loaded.set(name, require(path.join(__dirname, `${name}.js`)));
+  return loaded.get(name) as T;
+}
 
 export function modelRuntime(): ModelRuntime {
-  if (!runtime) {
-    const file = path.join(__dirname, 'modelRuntime.js');
-    runtime = require(file) as ModelRuntime;
-  }
-  return runtime;
+  return lazyBundle<ModelRuntime>('modelRuntime');
+}
+
+export function completionRuntime(): CompletionRuntime {
+  return lazyBundle<CompletionRuntime>('completionRuntime');
 }

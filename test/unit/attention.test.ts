@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   attendWithCache,
   causalMask,
-  MASKED,
   multiHeadSelfAttention,
   scaledDotProductAttention,
   type AttentionParams,
 } from '../../src/core/models/attention';
+import { MASKED } from '../../src/core/models/transformerNumbers';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 import { maxAbsDiff } from './support/numeric';
 

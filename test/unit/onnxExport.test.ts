@@ -19,7 +19,7 @@ import {
   type SequenceModel,
   type TransformerConfig,
 } from '../../src/core/models/sequenceModel';
-import { saveModelFile, saveNgramFile } from '../../src/core/modelFile';
+import { readModelFile, saveModelFile, saveNgramFile, type NeuralFile } from '../../src/core/modelFile';
 import { NgramModel } from '../../src/core/ngram/ngram';
 import { exportOnnx, stepGraphPath } from '../../src/core/onnx/export';
 import { OnnxGraph } from '../../src/core/onnx/onnxGraph';
@@ -317,6 +317,22 @@ describe('ONNX export', function () {
       await Promise.all([full.release(), step.release()]);
     } finally {
       model.dispose();
+    }
+  });
+
+  it('exports the same bytes from a model file\'s arrays (no tfjs) as from the tfjs model', () => {
+    const tokenizer = CharTokenizer.build(['abcdefghijklmnopqrstuvw']);
+    for (const config of [recurrent('lstm', { layers: 2, vocabSize: tokenizer.vocabSize }), transformer({ vocabSize: tokenizer.vocabSize, positional: 'none' })] as ModelConfig[]) {
+      const model = createModel(config);
+      try {
+        const file = readModelFile(saveModelFile({ model, tokenizer }));
+        assert.equal(file.kind, 'neural');
+        const [fromModel, fromFile] = [exportOnnx(model, { tokenizer }), exportOnnx(file as NeuralFile, { tokenizer })];
+        assert.deepEqual(fromFile.full, fromModel.full, `${config.arch}: full graph`);
+        assert.deepEqual(fromFile.step, fromModel.step, `${config.arch}: step graph`);
+      } finally {
+        model.dispose();
+      }
     }
   });
 

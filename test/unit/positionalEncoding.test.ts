@@ -4,8 +4,8 @@ import {
   learnedEncodingInit,
   positionsFor,
   sinusoidalEncoding,
-  sinusoidalValue,
 } from '../../src/core/models/positionalEncoding';
+import { sinusoidalValue } from '../../src/core/models/transformerNumbers';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 
 function close(actual: number, expected: number, tol: number, what: string): void {

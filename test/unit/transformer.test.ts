@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { sinusoidalValue } from '../../src/core/models/positionalEncoding';
+import { sinusoidalValue } from '../../src/core/models/transformerNumbers';
 import { presetConfig } from '../../src/core/models/presets';
 import { disposeState, type ModelState, type TransformerConfig } from '../../src/core/models/sequenceModel';
 import { createTransformer, TransformerModel } from '../../src/core/models/transformer';

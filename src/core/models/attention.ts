@@ -22,9 +22,7 @@
 //   qkvBias [3C], same column order. projKernel [C, C], projBias [C]: the output projection.
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, linear, reshape, splitHeads } from './fastOps';
-
-/** The additive mask value above the diagonal: large enough that exp() of it underflows to 0. */
-export const MASKED = -1e9;
+import { MASKED, queryScale } from './transformerNumbers';
 
 /** Additive causal mask [T, T]: 0 on and below the diagonal, MASKED above it. Caller disposes. */
 export function causalMask(length: number): tf.Tensor2D {
@@ -82,11 +80,6 @@ export interface SelfAttentionOptions {
   readonly dropout?: number;
   /** The params come from scaleQueries already (callers that reuse them across calls). */
   readonly queriesScaled?: boolean;
-}
-
-/** What the queries are multiplied by: 1/√d, or 1 when the scaling is switched off (an experiment). */
-export function queryScale(width: number, heads: number, scaleScores = true): number {
-  return scaleScores ? 1 / Math.sqrt(width / heads) : 1;
 }
 
 /**

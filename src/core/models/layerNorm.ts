@@ -13,8 +13,7 @@
 // [C, M]-sized tensors instead of sums over every position of the batch.
 import * as tf from '@tensorflow/tfjs';
 import { reshape } from './fastOps';
-
-export const LAYER_NORM_EPSILON = 1e-5;
+import { LAYER_NORM_EPSILON } from './transformerNumbers';
 
 /** x̂ = (x - mean(x)) / sqrt(var(x) + eps) over the last axis of x [..., C]: layer norm without gamma and beta. */
 export function normalize(x: tf.Tensor, epsilon: number = LAYER_NORM_EPSILON): tf.Tensor {

@@ -12,18 +12,7 @@
 //   none: no vectors at all, the lecture's experiment: the model sees a bag of tokens (only the
 //   causal mask still tells it how many came before).
 import * as tf from '@tensorflow/tfjs';
-
-/** PE(pos, column) of the sinusoidal encoding, in double precision (the reference the table rounds). */
-export function sinusoidalValue(pos: number, column: number, width: number): number {
-  const i2 = column - (column % 2); // 2i: both columns of a pair share one frequency
-  const angle = pos / Math.pow(10000, i2 / width);
-  return column % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-}
-
-/** The fixed (not learned) encodings' value at (pos, column): the sinusoid, or 0 for 'none'. */
-export function fixedPositionalValue(kind: 'sinusoidal' | 'none', pos: number, column: number, width: number): number {
-  return kind === 'none' ? 0 : sinusoidalValue(pos, column, width);
-}
+import { sinusoidalValue } from './transformerNumbers';
 
 /** The sinusoidal table [length, width] (an odd width ends on a sine column). Caller disposes. */
 export function sinusoidalEncoding(length: number, width: number): tf.Tensor2D {

@@ -5,8 +5,8 @@
 //         generation costs one call per new token (and a prefix can go in as one chunk).
 // Both are plain ONNX (opset 17, default domain), deterministic: equal models give equal bytes,
 // whoever calls this (the CLI's export-onnx, the extension's Export Model command).
-import type { SequenceModel } from '../models/sequenceModel';
 import { recurrentGraph } from './exportRecurrent';
+import type { ModelWeights } from './weightArrays';
 import { transformerGraph } from './exportTransformer';
 import type { OnnxGraph } from './onnxGraph';
 
@@ -26,7 +26,7 @@ export interface OnnxExportOptions {
   readonly tokenizer?: { toJSON(): unknown };
 }
 
-export function exportOnnx(model: SequenceModel, options: OnnxExportOptions = {}): OnnxExport {
+export function exportOnnx(model: ModelWeights, options: OnnxExportOptions = {}): OnnxExport {
   const build = (withState: boolean): OnnxGraph =>
     model.config.arch === 'transformer' ? transformerGraph(model, withState) : recurrentGraph(model, withState);
   const encode = (graph: OnnxGraph, kind: 'full' | 'step') =>

@@ -21,9 +21,9 @@
 //
 // The step graph adds h_in [layers, batch, H] (and c_in for the LSTM) as each layer's initial
 // state and returns the final states h_out (c_out); the full graph starts from zeros.
-import type { RecurrentConfig, SequenceModel } from '../models/sequenceModel';
+import type { RecurrentConfig } from '../models/sequenceModel';
 import { OnnxGraph } from './onnxGraph';
-import { identity, readWeight, transpose } from './weightArrays';
+import { identity, readWeight, transpose, type ModelWeights } from './weightArrays';
 
 const OP_TYPE = { rnn: 'RNN', gru: 'GRU', lstm: 'LSTM' } as const;
 const GATES = { rnn: 1, gru: 3, lstm: 4 } as const;
@@ -41,7 +41,7 @@ interface OnnxLayerWeights {
 }
 
 /** Layer l's W, R and B as ONNX wants them. */
-export function onnxLayerWeights(model: SequenceModel, config: RecurrentConfig, layer: number): OnnxLayerWeights {
+export function onnxLayerWeights(model: ModelWeights, config: RecurrentConfig, layer: number): OnnxLayerWeights {
   const H = config.hiddenSize;
   const G = GATES[config.arch];
   const W = readWeight(model, `layer${layer}/W`);
@@ -70,7 +70,7 @@ function negateRows(m: Float32Array, from: number, count: number, cols: number):
  * The graph of a recurrent model: `withState` false gives the full-sequence graph
  * (input_ids → logits), true the step graph (also h_in/c_in → h_out/c_out).
  */
-export function recurrentGraph(model: SequenceModel, withState: boolean): OnnxGraph {
+export function recurrentGraph(model: ModelWeights, withState: boolean): OnnxGraph {
   const config = model.config;
   if (config.arch === 'transformer') throw new Error('recurrentGraph: not a recurrent model');
   const { vocabSize: V, hiddenSize: H, layers: L, arch } = config;

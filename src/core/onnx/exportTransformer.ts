@@ -21,15 +21,13 @@
 //
 // The mask: query i (position past+i) sees keys 0 .. past+i; later keys get −1e9 (MASKED),
 // as in the model. The full graph is the same graph with past = 0 and no cache in or out.
-import { MASKED, queryScale } from '../models/attention';
-import { LAYER_NORM_EPSILON } from '../models/layerNorm';
-import { fixedPositionalValue } from '../models/positionalEncoding';
-import type { SequenceModel, TransformerConfig } from '../models/sequenceModel';
+import { fixedPositionalValue, LAYER_NORM_EPSILON, MASKED, queryScale } from '../models/transformerNumbers';
+import type { TransformerConfig } from '../models/sequenceModel';
 import { OnnxGraph } from './onnxGraph';
-import { matMul, readWeight, scaled, transpose } from './weightArrays';
+import { matMul, readWeight, scaled, transpose, type ModelWeights } from './weightArrays';
 
 /** The token table at model width [V, C], before the √C scale: what a tied head uses transposed. */
-function tokenTable(model: SequenceModel, config: TransformerConfig): Float32Array {
+function tokenTable(model: ModelWeights, config: TransformerConfig): Float32Array {
   const { vocabSize: V, modelSize: C } = config;
   if (config.input === 'onehot') return readWeight(model, 'input/kernel').data;
   const embedding = readWeight(model, 'embedding').data;
@@ -38,7 +36,7 @@ function tokenTable(model: SequenceModel, config: TransformerConfig): Float32Arr
 }
 
 /** The positional table [contextSize, C]: the learned weight, or the fixed values in float32. */
-function positionTable(model: SequenceModel, config: TransformerConfig): Float32Array {
+function positionTable(model: ModelWeights, config: TransformerConfig): Float32Array {
   const { contextSize, modelSize: C, positional } = config;
   if (positional === 'learned') return readWeight(model, 'position').data;
   const table = new Float32Array(contextSize * C);
@@ -49,7 +47,7 @@ function positionTable(model: SequenceModel, config: TransformerConfig): Float32
 }
 
 /** The qkv kernel [C, 3C] and bias [3C] with the query columns times 1/√d (unless the model switches it off). */
-function scaledQkv(model: SequenceModel, config: TransformerConfig, block: number): { kernel: Float32Array; bias: Float32Array } {
+function scaledQkv(model: ModelWeights, config: TransformerConfig, block: number): { kernel: Float32Array; bias: Float32Array } {
   const C = config.modelSize;
   const scale = queryScale(C, config.heads, config.scaleScores ?? true);
   const kernel = readWeight(model, `block${block}/attn/qkv/kernel`).data;
@@ -65,7 +63,7 @@ function scaledQkv(model: SequenceModel, config: TransformerConfig, block: numbe
  * The graph of a Transformer model: `withState` false gives the full-sequence graph
  * (input_ids → logits), true the step graph (also the key/value caches in and out).
  */
-export function transformerGraph(model: SequenceModel, withState: boolean): OnnxGraph {
+export function transformerGraph(model: ModelWeights, withState: boolean): OnnxGraph {
   const config = model.config;
   if (config.arch !== 'transformer') throw new Error('transformerGraph: not a Transformer');
   const { vocabSize: V, modelSize: C, heads: H, layers: L, contextSize } = config;

@@ -1,5 +1,16 @@
 // Reading a model's weights as plain arrays and rearranging them into ONNX's layouts.
-import type { SequenceModel } from '../models/sequenceModel';
+import type * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../models/sequenceModel';
+import type { NamedArray } from '../training/optimizers';
+
+/**
+ * What the export reads: a config and its weights by name, either a tfjs model's variables or
+ * the arrays of a model file (core/modelFile/container.ts), so completions export without tfjs.
+ */
+export interface ModelWeights {
+  readonly config: ModelConfig;
+  readonly weights: ReadonlyMap<string, Pick<tf.Variable, 'dtype' | 'shape' | 'dataSync'> | NamedArray>;
+}
 
 export interface WeightArray {
   readonly data: Float32Array;
@@ -7,9 +18,10 @@ export interface WeightArray {
 }
 
 /** The current values of weight `name` (a copy). */
-export function readWeight(model: SequenceModel, name: string): WeightArray {
+export function readWeight(model: ModelWeights, name: string): WeightArray {
   const v = model.weights.get(name);
   if (!v) throw new Error(`onnx export: the model has no weight '${name}'`);
+  if (!('dataSync' in v)) return { data: Float32Array.from(v.data), shape: [...v.shape] };
   if (v.dtype !== 'float32') throw new Error(`onnx export: weight '${name}' is ${v.dtype}, expected float32`);
   return { data: Float32Array.from(v.dataSync() as Float32Array), shape: [...v.shape] };
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { readConfig, type SeqlabConfig } from '../config';
-import { modelRuntime } from '../lazyRuntime';
+import { completionRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
 import { CompletionController, type ControllerSettings } from '../../core/completion/controller';
 import { TOKENS_PER_LINE, type DecodingOptions, type EngineTokenizer } from '../../core/completion/engine';
@@ -261,7 +261,7 @@ export class CompletionService implements vscode.Disposable {
       this.explainNotServing(choice.notServing);
       if (entry) {
         const bytes = await readFile(entry.file);
-        model = await modelRuntime().loadCompletionModel(bytes, entry.card.name);
+        model = await completionRuntime().loadCompletionModel(bytes, entry.card.name);
         if (gate) counts = await this.startWorkspaceNgram();
         engine = model.createEngine(decodingOptions(this.config), hybridServing(gate, counts));
       }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { checkOutputs, writeFileAtomic } from '../../node/atomicWrite';
-import { modelRuntime } from '../lazyRuntime';
+import { completionRuntime } from '../lazyRuntime';
 import type { ModelEntry, ModelRegistry } from './modelRegistry';
 
 interface ModelPick extends vscode.QuickPickItem {
@@ -89,7 +89,7 @@ export function registerModelCommands(registry: ModelRegistry): vscode.Disposabl
           filters: { ONNX: ['onnx'] },
         }));
       if (!out) return undefined;
-      const runtime = modelRuntime();
+      const runtime = completionRuntime();
       const stepPath = runtime.stepGraphPath(out.fsPath);
       try {
         checkOutputs([out.fsPath, stepPath], [entry.file]);

@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LanguageShare } from '../../core/corpus/languages';
 import { describeLanguages } from '../../core/corpus/summary';
-import type { ModelFileSummary } from '../../core/modelFile';
+import { describeModelFile, type ModelFileSummary } from '../../core/modelFile/container';
 import { BASE_MODEL_FILE } from '../../core/training/baseModel';
 import { validationCompletionOf, type ValidationCompletion } from '../../core/completion/autoServing';
 import { isAtomicWriteLeftover, writeFileAtomic } from '../../node/atomicWrite';
@@ -15,7 +15,6 @@ import { isAtomicWriteLeftover, writeFileAtomic } from '../../node/atomicWrite';
 /** Model files end with this (kept here so listing models never loads tfjs). */
 export const MODEL_FILE_EXTENSION = '.seqlab';
 import { readConfig } from '../config';
-import { modelRuntime } from '../lazyRuntime';
 
 export interface ModelCard {
   readonly name: string;
@@ -217,7 +216,7 @@ async function readCard(file: string): Promise<ModelCard | undefined> {
 
 /** Summarises a model file without building the model; throws ModelFileError on a bad file. */
 export async function cardOf(bytes: Uint8Array, name?: string): Promise<ModelCard> {
-  const summary: ModelFileSummary = modelRuntime().describeModelFile(bytes);
+  const summary: ModelFileSummary = describeModelFile(bytes);
   const meta = summary.metadata as Record<string, unknown> & typeof summary.metadata;
   const training = meta.training as { steps?: number; lastEval?: { validationBitsPerChar?: number } | null } | undefined;
   const ngram = meta.ngram as { validationBitsPerChar?: number } | undefined;

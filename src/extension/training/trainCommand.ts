@@ -11,7 +11,7 @@ import type { Tokenizer } from '../../core/tokenizers/tokenizer';
 import { BASE_MODEL_FILE, baseModelRecord, type BaseModelRecord } from '../../core/training/baseModel';
 import type { TrainingData, TrainingSpec } from '../../protocol';
 import { readConfig } from '../config';
-import { modelRuntime } from '../lazyRuntime';
+import { describeModelFile, readModelFile } from '../../core/modelFile/container';
 import type { ModelEntry, ModelRegistry } from '../models/modelRegistry';
 import {
   ARCH_OPTIONS,
@@ -267,10 +267,9 @@ async function readBaseModel(context: vscode.ExtensionContext): Promise<BaseMode
   const uri = vscode.Uri.joinPath(context.extensionUri, 'models', BASE_MODEL_FILE);
   try {
     const bytes = new Uint8Array(await vscode.workspace.fs.readFile(uri));
-    const loaded = modelRuntime().loadModelFile(bytes);
-    if (loaded.kind !== 'neural') throw new Error('it is not a neural model');
-    loaded.model.dispose();
-    return { bytes, tokenizer: loaded.tokenizer, record: baseModelRecord(BASE_MODEL_FILE, loaded.metadata) };
+    const file = readModelFile(bytes);
+    if (file.kind !== 'neural') throw new Error('it is not a neural model');
+    return { bytes, tokenizer: file.tokenizer, record: baseModelRecord(BASE_MODEL_FILE, file.metadata) };
   } catch (error) {
     void vscode.window.showWarningMessage(
       `Sequence Lab: the base model could not be read (${(error as Error).message}); training starts from random weights.`,
@@ -291,7 +290,7 @@ async function resumableModels(registry: ModelRegistry): Promise<ResumableModel[
     if (entry.builtIn || entry.card.kind !== 'neural') continue;
     try {
       const bytes = await registry.read(entry.id);
-      if (modelRuntime().describeModelFile(bytes).hasCheckpoint) out.push({ entry, bytes });
+      if (describeModelFile(bytes).hasCheckpoint) out.push({ entry, bytes });
     } catch {
       // An unreadable file cannot be resumed; the registry reports it elsewhere.
     }
@@ -357,13 +356,11 @@ export async function resumeTraining(
   }
 
   // The saved run fixes the tokenizer, the sizes and the sampler's settings.
-  const loaded = modelRuntime().loadModelFile(chosen.bytes);
+  const loaded = readModelFile(chosen.bytes);
   if (loaded.kind !== 'neural' || !loaded.checkpoint) return undefined;
-  const tokenizer = loaded.tokenizer;
-  const config = loaded.model.config;
+  const { tokenizer, config } = loaded;
   const meta = loaded.metadata as Record<string, unknown>;
   const saved = (meta.training ?? {}) as { batchSize?: number; seqLen?: number; seed?: number; elapsedMs?: number; steps?: number };
-  loaded.model.dispose();
   const previousMs = loaded.checkpoint.progress.elapsedMs;
   const previousSteps = loaded.checkpoint.progress.step;
 

@@ -11,7 +11,7 @@ import { useBackend } from '../../core/backend/backend';
 import { loadModelFile, type LoadedModelFile } from '../../core/modelFile';
 import type { EngineTokenizer } from '../../core/completion/engine';
 import { createModel } from '../../core/models';
-import { fixedPositionalValue } from '../../core/models/positionalEncoding';
+import { fixedPositionalValue } from '../../core/models/transformerNumbers';
 import type { ModelConfig, RecurrentConfig, SequenceModel, TransformerConfig } from '../../core/models/sequenceModel';
 import type { NgramModel } from '../../core/ngram/ngram';
 import { showWhitespace } from '../../core/tokenizers/showWhitespace';

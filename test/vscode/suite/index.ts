@@ -11,9 +11,9 @@ export interface SuiteResult {
   readonly failures: ReadonlyArray<{ title: string; error: string }>;
 }
 
-/** Runs every `*.test.js` in `suiteDir` (the built suite folder). */
-export function runSuite(suiteDir: string, log: (line: string) => void): Promise<SuiteResult> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+/** Runs every `*.test.js` in `suiteDir` (the built suite folder), or the tests whose titles match `grep`. */
+export function runSuite(suiteDir: string, log: (line: string) => void, grep?: string): Promise<SuiteResult> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, ...(grep ? { grep } : {}) });
   for (const f of readdirSync(suiteDir).filter((n) => n.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(suiteDir, f));
   }
