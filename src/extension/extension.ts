@@ -24,7 +24,9 @@ export interface SequenceLabApi {
 
 export function activate(context: vscode.ExtensionContext): SequenceLabApi {
   const models = new ModelRegistry(context);
-  const { completions, disposables: completionDisposables } = registerCompletions(context, models, () => TrainingSession.current !== undefined);
+  const { completions, disposables: completionDisposables } = registerCompletions(context, models, (listener) =>
+    TrainingSession.onDidChangeCurrent((session) => listener(session !== undefined)),
+  );
   const visualizer = new VisualizerViewProvider(context, models, {
     counts: (...args) => completions.service.hybridCounts(...args),
     onDidChangeEngine: (listener) => completions.service.onDidChangeStatus((status) => listener(status.engineLabel)),

@@ -9,6 +9,7 @@
 // dropped before it posts anything.
 import * as vscode from 'vscode';
 import { readConfig } from './config';
+import { Throttle } from '../core/visualization/throttle';
 import { modelRuntime } from './lazyRuntime';
 import type { Inspection } from './modelRuntime';
 import type { ModelEntry, ModelRegistry } from './models/modelRegistry';
@@ -78,11 +79,9 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   private view: vscode.WebviewView | undefined;
   private channel: WebviewChannel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private pending: NodeJS.Timeout | undefined;
-  private lastRun = 0;
   private lastCostMs = 0;
-  private running = false;
-  private rerun = false;
+  /** Cursor moves and typing: one inspection at a time, spaced by what the last one cost. */
+  private readonly updates = new Throttle(() => this.update(), () => Math.max(MIN_INTERVAL_MS, BUSY_FACTOR * this.lastCostMs));
   private requestId = 0;
 
   private loaded: Loaded | undefined;
@@ -95,11 +94,9 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   private lastWindow: { uri: string; base: number; starts: number[]; ends: number[] } | undefined;
   private lastRendered: VisualizerRenderedMessage | undefined;
   private lastGradientFlow: VisualizerGradientFlowMessage | undefined;
-  private gradientRunning = false;
-  private gradientAgain = false;
   private gradientRequest = 0;
-  private gradientFinished = 0;
-  private gradientTimer: NodeJS.Timeout | undefined;
+  /** A backward pass is costlier: at most one a GRADIENT_INTERVAL_MS after the last ended. */
+  private readonly gradientFlows = new Throttle(() => this.runGradientFlow(), (ranMs) => ranMs + GRADIENT_INTERVAL_MS);
 
   private readonly highlights = [
     vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.findMatchBackground') }),
@@ -247,23 +244,9 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
 
   // ---------------------------------------------------------------- updates
 
-  /** Throttled: runs at once if the last run is long enough ago, else once when it is. */
+  /** Throttled (see `updates`); nothing while the view is hidden. */
   private scheduleUpdate(now = false): void {
-    if (!this.view?.visible) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    if (this.pending) {
-      if (!now) return;
-      clearTimeout(this.pending);
-    }
-    const interval = Math.max(MIN_INTERVAL_MS, BUSY_FACTOR * this.lastCostMs);
-    const wait = now ? 0 : Math.max(0, this.lastRun + interval - Date.now());
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      void this.update();
-    }, wait);
+    if (this.view?.visible) this.updates.request(now);
   }
 
   private snapshot(): CursorSnapshot | undefined {
@@ -284,9 +267,6 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
 
   private async update(): Promise<void> {
     if (!this.channel || !this.view?.visible) return;
-    this.running = true;
-    this.rerun = false;
-    this.lastRun = Date.now();
     try {
       const id = ++this.requestId;
       const snap = this.snapshot();
@@ -325,9 +305,6 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.postModel({ ...this.modelMessage, state: 'error', message: `Could not compute the model's internals: ${reason}` });
-    } finally {
-      this.running = false;
-      if (this.rerun) this.scheduleUpdate();
     }
   }
 
@@ -356,21 +333,11 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
    */
   private gradientFlow(): void {
     this.gradientRequest++;
-    if (this.gradientRunning || this.gradientTimer) {
-      this.gradientAgain = true;
-      return;
-    }
-    const wait = Math.max(0, this.gradientFinished + GRADIENT_INTERVAL_MS - Date.now());
-    this.gradientTimer = setTimeout(() => {
-      this.gradientTimer = undefined;
-      void this.runGradientFlow();
-    }, wait);
+    this.gradientFlows.request();
   }
 
   private async runGradientFlow(): Promise<void> {
     const request = this.gradientRequest;
-    this.gradientRunning = true;
-    this.gradientAgain = false;
     try {
       const loaded = await this.activeModel();
       const snap = this.snapshot();
@@ -405,13 +372,6 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
         clipNorm: 1,
         message: `Could not compute the gradient flow: ${reason}`,
       });
-    } finally {
-      this.gradientRunning = false;
-      this.gradientFinished = Date.now();
-      if (this.gradientAgain) {
-        this.gradientAgain = false;
-        this.gradientFlow();
-      }
     }
   }
 
@@ -462,8 +422,8 @@ export class VisualizerViewProvider implements vscode.WebviewViewProvider, vscod
   }
 
   dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
-    if (this.gradientTimer) clearTimeout(this.gradientTimer);
+    this.updates.dispose();
+    this.gradientFlows.dispose();
     this.generation++;
     this.loaded?.inspection.dispose();
     this.loaded = undefined;

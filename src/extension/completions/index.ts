@@ -15,13 +15,11 @@ export interface Completions {
   readonly status: CompletionStatus;
 }
 
-/** How often the status bar looks whether a model is training (training runs in a webview). */
-const TRAINING_POLL_MS = 1500;
-
 export function registerCompletions(
   context: vscode.ExtensionContext,
   registry: ModelRegistry,
-  isTraining: () => boolean = () => false,
+  /** Fires with whether a model is training (the status bar says so; the model pauses). */
+  onTrainingChange?: vscode.Event<boolean>,
 ): { completions: Completions; disposables: vscode.Disposable[] } {
   const log = vscode.window.createOutputChannel('Sequence Lab Completions', { log: true });
   const service = new CompletionService(context, registry, log);
@@ -32,13 +30,8 @@ export function registerCompletions(
     (entry) => service.status().modelName === undefined && status.update({ ...service.status(), modelName: entry?.card.name ?? 'workspace n-gram' }),
     () => undefined,
   );
-  const trainingPoll = setInterval(() => {
-    const training = isTraining();
-    if (training !== service.status().training) service.setTraining(training);
-  }, TRAINING_POLL_MS);
-  trainingPoll.unref?.();
   const disposables: vscode.Disposable[] = [
-    { dispose: () => clearInterval(trainingPoll) },
+    ...(onTrainingChange ? [onTrainingChange((training) => training !== service.status().training && service.setTraining(training))] : []),
     log,
     service,
     status,

@@ -49,6 +49,15 @@ type Eval = Omit<EvalReport, 'gradientFlow'>;
 
 export class TrainingSession implements vscode.Disposable {
   private static active: TrainingSession | undefined;
+  private static readonly activeChanged = new vscode.EventEmitter<TrainingSession | undefined>();
+  /** Fires when a run starts or ends (completions pause the model while one trains). */
+  static readonly onDidChangeCurrent = TrainingSession.activeChanged.event;
+
+  private static setActive(session: TrainingSession | undefined): void {
+    if (TrainingSession.active === session) return;
+    TrainingSession.active = session;
+    TrainingSession.activeChanged.fire(session);
+  }
   readonly runId = `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   /** What this run trains and how. */
   readonly spec: TrainingSpec;
@@ -116,7 +125,7 @@ export class TrainingSession implements vscode.Disposable {
   /** Opens the trainer panel, starts the run and resolves when it has ended (see `done`). */
   async start(): Promise<TrainingOutcome> {
     if (TrainingSession.active && TrainingSession.active !== this) throw new Error('another training run is in progress');
-    TrainingSession.active = this;
+    TrainingSession.setActive(this);
     const plan = this.plan!;
     void vscode.commands.executeCommand('setContext', 'seqlab.training', true);
     this.updateStatusBar();
@@ -314,7 +323,7 @@ export class TrainingSession implements vscode.Disposable {
     else void vscode.window.showInformationMessage(message);
     this.stateValue = 'done';
     this.changed.fire();
-    if (TrainingSession.active === this) TrainingSession.active = undefined;
+    if (TrainingSession.active === this) TrainingSession.setActive(undefined);
     void vscode.commands.executeCommand('setContext', 'seqlab.training', false);
     this.resolveDone({
       modelId: this.modelId,
@@ -332,7 +341,7 @@ export class TrainingSession implements vscode.Disposable {
     if (!this.finished) {
       // Disposed with the extension while running: stop the webview's loop too.
       this.panel?.post({ type: 'trainControl', runId: this.runId, action: 'stop' });
-      if (TrainingSession.active === this) TrainingSession.active = undefined;
+      if (TrainingSession.active === this) TrainingSession.setActive(undefined);
     }
   }
 }
