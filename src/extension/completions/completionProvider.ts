@@ -51,7 +51,7 @@ export function documentViewWithSelection(
 export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   /** The outcome of the last request (tests and the benchmark read it). */
   lastOutcome: Outcome | undefined;
-  /** When set (SEQLAB_TRACE_COMPLETIONS=1), one console line per request: the e2e tier counts them. */
+  /** When set (SEQLAB_TRACE_COMPLETIONS=1), one console line per request: the e2e tier counts and times them. */
   private readonly trace = process.env.SEQLAB_TRACE_COMPLETIONS === '1';
 
   constructor(private readonly service: CompletionService) {}
@@ -62,6 +62,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const started = performance.now();
     const selected = context.selectedCompletionInfo;
     const view = selected ? documentViewWithSelection(document, position, selected) : documentView(document, position);
     if (!view) return undefined;
@@ -73,7 +74,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     if (this.trace) {
       console.log(
         `[seqlab:completions] request ${stats.requests} computations ${stats.computations} memory ${stats.memoryHits} ` +
-          (outcome.kind === 'suggestion' ? `${outcome.source} ${JSON.stringify(outcome.text)}` : `none ${outcome.reason}`),
+          (outcome.kind === 'suggestion' ? `${outcome.source} ${JSON.stringify(outcome.text)}` : `none ${outcome.reason}`) +
+          ` (${(performance.now() - started).toFixed(1)} ms in the host)`,
       );
     }
     if (token.isCancellationRequested || outcome.kind !== 'suggestion') return undefined;
