@@ -64,8 +64,8 @@ const builds = [
   // ONNX export without tfjs, Inside the Model with it.
   { ...shipped, entryPoints: { completionRuntime: 'src/extension/completionRuntime.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
   { ...shipped, entryPoints: { modelRuntime: 'src/extension/modelRuntime.ts' }, outdir: 'dist' },
-  // Worker thread that counts the workspace n-gram for completions (src/extension/completions/).
-  { ...shipped, entryPoints: { ngramWorker: 'src/extension/completions/ngramWorker.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
+  // Worker thread that counts the workspace n-gram for completions (src/node/workspaceNgram.ts).
+  { ...shipped, entryPoints: { ngramWorker: 'src/node/ngramWorker.ts' }, outdir: 'dist', plugins: [withoutTfjs] },
   // Worker thread computing data-parallel gradients for the CLI, benchmarks and tests (src/node/gradientWorkers.ts).
   { ...shipped, entryPoints: { gradientWorker: 'src/node/gradientWorker.ts' }, outdir: 'dist' },
   { ...shipped, entryPoints: { cli: 'src/cli/seqlab.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },

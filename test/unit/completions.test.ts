@@ -17,7 +17,7 @@ import { fitToSuffix, GhostTextMemory, limitLines, passesConfidence } from '../.
 import { createModel, presetConfig } from '../../src/core/models';
 import { NgramModel } from '../../src/core/ngram/ngram';
 import { CharTokenizer } from '../../src/core/tokenizers';
-import { WorkspaceNgram } from '../../src/extension/completions/workspaceNgram';
+import { WorkspaceNgram } from '../../src/node/workspaceNgram';
 import { WORKSPACE_NGRAM_ORDER } from '../../src/core/completion/autoServing';
 import { assertNoLeak, useTestBackend } from './tfSetup';
 

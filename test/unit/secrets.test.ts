@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { excludeByPath, finishCorpus, judgeFile, type CorpusFile, type ExcludedFile } from '../../src/core/corpus/filters';
 import { GitignoreMatcher } from '../../src/core/corpus/gitignore';
 import { findSecret, looksGenerated, PROVIDER_KINDS, secretInPath, shannonEntropy } from '../../src/core/corpus/secrets';
-import { readTexts } from '../../src/extension/completions/ngramWorker';
+import { readTexts } from '../../src/node/ngramWorker';
 import { readCorpus } from '../../src/node/corpus';
 import { plantSecrets, type PlantedWorkspace } from './support/plantedSecrets';
 

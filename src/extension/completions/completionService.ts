@@ -12,8 +12,8 @@ import { CompletionController, type ControllerSettings } from '../../core/comple
 import { TOKENS_PER_LINE, type DecodingOptions, type EngineTokenizer } from '../../core/completion/engine';
 import type { ServingEngine } from '../../core/completion/servingEngine';
 import { enumerateWorkspace } from '../training/workspaceCorpus';
-import type { WorkspaceFile } from './ngramWorker';
-import { WorkspaceNgram } from './workspaceNgram';
+import type { WorkspaceFile } from '../../node/ngramWorker';
+import { WorkspaceNgram } from '../../node/workspaceNgram';
 import { decideAutoServing } from '../../core/completion/autoServing';
 import type { HybridGate } from '../../core/completion/hybrid';
 import type { CompletionModel, HybridServing } from './runtimeEngines';

@@ -11,7 +11,7 @@ import { ASCII_CHARS } from '../../../src/core/tokenizers/charTokenizer';
 import { BASE_MODEL_FILE } from '../../../src/core/training/baseModel';
 import type { SequenceLabApi } from '../../../src/extension/extension';
 import type { TrainingOutcome, TrainingSession } from '../../../src/extension/training/trainingSession';
-import { readTexts } from '../../../src/extension/completions/ngramWorker';
+import { readTexts } from '../../../src/node/ngramWorker';
 import { collectWorkspaceCorpus, enumerateWorkspace } from '../../../src/extension/training/workspaceCorpus';
 import { plantSecrets } from '../../unit/support/plantedSecrets';
 

@@ -5,11 +5,11 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BuiltReply, WorkerReply, WorkerRequest, WorkspaceFile } from './ngramWorker';
-import type { DecodingOptions, EngineTokenizer } from '../../core/completion/engine';
-import { indexOfIds, projectOntoIds, type CountsSide } from '../../core/completion/hybrid';
-import type { ServingEngine, Suggestion } from '../../core/completion/servingEngine';
-import { WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
-import { MAX_WINDOW_CHARS } from '../../core/completion/controller';
+import type { DecodingOptions, EngineTokenizer } from '../core/completion/engine';
+import { indexOfIds, projectOntoIds, type CountsSide } from '../core/completion/hybrid';
+import type { ServingEngine, Suggestion } from '../core/completion/servingEngine';
+import { WORKSPACE_NGRAM_ORDER } from '../core/completion/autoServing';
+import { MAX_WINDOW_CHARS } from '../core/completion/controller';
 
 export const WORKSPACE_NGRAM_MAX_FILE_BYTES = 512 * 1024;
 export const WORKSPACE_NGRAM_MAX_CHARS = 3_000_000;

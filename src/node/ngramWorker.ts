@@ -2,13 +2,13 @@
 // suggestions from it, so that neither reading and counting the workspace (about a second per
 // half megabyte) nor a slow suggestion ever blocks the extension host.
 import { parentPort } from 'node:worker_threads';
-import type { DecodingOptions } from '../../core/completion/engine';
-import { ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
-import { CachedNgram } from '../../core/ngram/cachedNgram';
-import { DEFAULT_DOCUMENT_CACHE } from '../../core/ngram/documentCache';
-import { NgramModel } from '../../core/ngram/ngram';
-import { excludeByPath, judgeFile } from '../../core/corpus/filters';
-import { readBounded } from '../../node/boundedRead';
+import type { DecodingOptions } from '../core/completion/engine';
+import { ngramServing, type ServingEngine } from '../core/completion/servingEngine';
+import { CachedNgram } from '../core/ngram/cachedNgram';
+import { DEFAULT_DOCUMENT_CACHE } from '../core/ngram/documentCache';
+import { NgramModel } from '../core/ngram/ngram';
+import { excludeByPath, judgeFile } from '../core/corpus/filters';
+import { readBounded } from './boundedRead';
 
 /** A file to count: where it is, and its path in its workspace folder (what the corpus policy sees). */
 export interface WorkspaceFile {
