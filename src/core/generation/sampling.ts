@@ -45,8 +45,13 @@ export function softmaxWithTemperature(logits: ArrayLike<number>, temperature: n
   if (!(temperature >= 0) || !Number.isFinite(temperature)) {
     throw new Error(`temperature must be a finite number ≥ 0, got ${temperature}`);
   }
+  return Float32Array.from(softmaxFloat64(logits, temperature));
+}
+
+/** The one softmax: softmax(logits / temperature) in float64, the maximum subtracted first; temperature 0 is the one-hot of the argmax. */
+export function softmaxFloat64(logits: ArrayLike<number>, temperature: number): Float64Array {
   const n = logits.length;
-  const out = new Float32Array(n);
+  const out = new Float64Array(n);
   if (n === 0) return out;
   if (temperature === 0) {
     out[argmax(logits)] = 1;
@@ -54,13 +59,12 @@ export function softmaxWithTemperature(logits: ArrayLike<number>, temperature: n
   }
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
-  const exps = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    exps[i] = Math.exp((logits[i] - max) / temperature);
-    sum += exps[i];
+    out[i] = Math.exp((logits[i] - max) / temperature);
+    sum += out[i];
   }
-  for (let i = 0; i < n; i++) out[i] = exps[i] / sum;
+  for (let i = 0; i < n; i++) out[i] /= sum;
   return out;
 }
 

@@ -7,26 +7,11 @@
 // distribution; τ > 1 flattens it towards uniform. For an n-gram model the "logits" are log
 // probabilities, so τ = 1 gives back its probabilities.
 
+import { softmaxFloat64 } from '../generation/sampling';
+
 /** softmax(logits / temperature) in float64; temperature 0 (or below) is the one-hot of the arg max. */
 export function softmaxAt(logits: ArrayLike<number>, temperature: number): Float64Array {
-  const n = logits.length;
-  const out = new Float64Array(n);
-  if (n === 0) return out;
-  let best = 0;
-  for (let i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-  if (!(temperature > 0)) {
-    out[best] = 1;
-    return out;
-  }
-  const max = logits[best];
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const e = Math.exp((logits[i] - max) / temperature);
-    out[i] = Number.isFinite(e) ? e : 0;
-    sum += out[i];
-  }
-  for (let i = 0; i < n; i++) out[i] /= sum;
-  return out;
+  return softmaxFloat64(logits, temperature > 0 ? temperature : 0);
 }
 
 export interface RankedToken {
