@@ -11,7 +11,7 @@
 // a number > 0). The flags are declared for the CLI's argument layer (src/cli/args.ts), which
 // writes --help; a wrong flag is a usage error (exit code 2). One JSON line per measurement. Not
 // part of `npm run bench`.
-import { commandHelp, Options, parseArgs, parseOptionValue, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { parseOptionValue, parseOrShowHelp, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
 import { DEFAULT_DECODING } from '../src/core/completion/engine';
 import { ngramServing } from '../src/core/completion/servingEngine';
 import { keystrokeSavings, limitCharacters, percentile } from '../src/core/evaluation';
@@ -121,12 +121,9 @@ interface SweepArgs {
 
 /** The sweep's settings, or undefined after printing --help; a UsageError when the flags are wrong. */
 function parseSweepArgs(argv: readonly string[]): SweepArgs | undefined {
-  const parsed = parseArgs(SPEC, argv);
-  if (parsed.help) {
-    process.stdout.write(commandHelp(SPEC));
-    return undefined;
-  }
-  const o = new Options(parsed.options);
+  const parsed = parseOrShowHelp(SPEC, argv);
+  if (!parsed) return undefined;
+  const o = parsed.options;
   const order = o.number('order', DEFAULT_ORDER);
   return {
     root: parsed.positionals[0],

@@ -17,7 +17,7 @@
 // The n-gram runs without its document cache here, as when these defaults were chosen (the cache
 // came after; bench/documentCacheSweep.ts measures it).
 import { readFileSync } from 'node:fs';
-import { commandHelp, Options, parseArgs, parseOptionValue, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { parseOptionValue, parseOrShowHelp, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
 import { useBackend } from '../src/core/backend/backend';
 import { DEFAULT_DECODING, type Suggestion } from '../src/core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
@@ -101,12 +101,9 @@ interface SweepArgs {
 
 /** The sweep's settings, or undefined after printing --help; a UsageError when the flags are wrong. */
 function parseSweepArgs(argv: readonly string[]): SweepArgs | undefined {
-  const parsed = parseArgs(SPEC, argv);
-  if (parsed.help) {
-    process.stdout.write(commandHelp(SPEC));
-    return undefined;
-  }
-  const o = new Options(parsed.options);
+  const parsed = parseOrShowHelp(SPEC, argv);
+  if (!parsed) return undefined;
+  const o = parsed.options;
   const thresholds = o.string('thresholds');
   return {
     root: parsed.positionals[0],

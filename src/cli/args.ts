@@ -263,6 +263,16 @@ function optionText(o: OptionSpec): string {
 }
 
 /** The command's --help text. */
+/** For a one-off script: its parsed flags, or undefined after writing its help (--help) to stdout. */
+export function parseOrShowHelp(spec: CommandSpec, argv: readonly string[]): { positionals: string[]; options: Options } | undefined {
+  const parsed = parseArgs(spec, argv);
+  if (parsed.help) {
+    process.stdout.write(commandHelp(spec));
+    return undefined;
+  }
+  return { positionals: parsed.positionals, options: new Options(parsed.options) };
+}
+
 export function commandHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = [
     ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, p.description]),

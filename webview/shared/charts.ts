@@ -26,6 +26,15 @@ abstract class CanvasChart {
     this.cleanup.push(() => resize.disconnect(), onThemeChange(() => requestDraw(this.redraw)));
   }
 
+  /** The pointer over the canvas, in CSS pixels from its top left, and its leaving. */
+  protected onPointer(move: (x: number, y: number) => void, leave: () => void): void {
+    this.canvas.addEventListener('mousemove', (e) => {
+      const rect = this.canvas.getBoundingClientRect();
+      move(e.clientX - rect.left, e.clientY - rect.top);
+    });
+    this.canvas.addEventListener('mouseleave', leave);
+  }
+
   protected width(): number {
     return Math.max(120, this.element.clientWidth || 300);
   }
@@ -102,15 +111,14 @@ export class LineChart extends CanvasChart {
     canvasId?: string,
   ) {
     super(ariaLabel, canvasId);
-    this.canvas.addEventListener('mousemove', (e) => {
-      const rect = this.canvas.getBoundingClientRect();
-      this.moveCursor(this.xAt(e.clientX - rect.left));
-    });
-    this.canvas.addEventListener('mouseleave', () => {
-      this.cursorX = null;
-      this.onInspect(null);
-      requestDraw(this.redraw);
-    });
+    this.onPointer(
+      (x) => this.moveCursor(this.xAt(x)),
+      () => {
+        this.cursorX = null;
+        this.onInspect(null);
+        requestDraw(this.redraw);
+      },
+    );
     this.canvas.addEventListener('keydown', (e) => {
       const xs = this.xs();
       if (!xs.length) return;
@@ -305,12 +313,13 @@ export class BarChart extends CanvasChart {
       this.announce(this.focusIndex);
       requestDraw(this.redraw);
     });
-    this.canvas.addEventListener('mousemove', (e) => {
-      const rect = this.canvas.getBoundingClientRect();
-      const i = Math.floor((e.clientY - rect.top - 4) / 20);
-      if (i >= 0 && i < this.bars.length) this.announce(i);
-    });
-    this.canvas.addEventListener('mouseleave', () => this.onInspect(null));
+    this.onPointer(
+      (_x, y) => {
+        const i = Math.floor((y - 4) / 20);
+        if (i >= 0 && i < this.bars.length) this.announce(i);
+      },
+      () => this.onInspect(null),
+    );
   }
 
   private announce(i: number): void {
@@ -390,19 +399,20 @@ export class ScatterChart extends CanvasChart {
     canvasId?: string,
   ) {
     super(ariaLabel, canvasId);
-    this.canvas.addEventListener('mousemove', (e) => {
-      const rect = this.canvas.getBoundingClientRect();
-      const i = this.nearest(e.clientX - rect.left, e.clientY - rect.top);
-      if (i === this.hover) return;
-      this.hover = i;
-      this.onInspect(i >= 0 ? this.describe(i) : null);
-      requestDraw(this.redraw);
-    });
-    this.canvas.addEventListener('mouseleave', () => {
-      this.hover = -1;
-      this.onInspect(null);
-      requestDraw(this.redraw);
-    });
+    this.onPointer(
+      (x, y) => {
+        const i = this.nearest(x, y);
+        if (i === this.hover) return;
+        this.hover = i;
+        this.onInspect(i >= 0 ? this.describe(i) : null);
+        requestDraw(this.redraw);
+      },
+      () => {
+        this.hover = -1;
+        this.onInspect(null);
+        requestDraw(this.redraw);
+      },
+    );
     this.canvas.addEventListener('keydown', (e) => {
       if (!this.focusOrder.length) return;
       if (e.key === 'ArrowRight' || e.key === 'ArrowDown') this.focusAt = (this.focusAt + 1) % this.focusOrder.length;
