@@ -14,15 +14,14 @@ const SEQ_LEN = 64;
 const VOCAB = 96;
 
 /** FLOPs of a kernel's matrix product, from its input shapes ([..., M, K] x [..., K, N]). */
-function matMulFlops(shapes: number[][]): number {
-  const [a, b] = shapes;
+function matMulFlops([a, b]: number[][]): number {
   if (!a || !b || a.length < 2 || b.length < 2) return 0;
   const batch = a.slice(0, -2).reduce((p, d) => p * d, 1);
-  // Either operand may be transposed; K is the dimension they share.
-  const [m, k] = a.slice(-2);
-  const [k2, n] = b.slice(-2);
-  const inner = k === k2 || k === n ? k : m;
-  return 2 * batch * ((a.slice(-2)[0] * a.slice(-2)[1] * b.slice(-2)[0] * b.slice(-2)[1]) / inner);
+  const [a0, a1] = a.slice(-2);
+  const [b0, b1] = b.slice(-2);
+  // K, the dimension both share, is a's last unless a comes transposed; a0·a1·b0·b1 = M·K·K·N.
+  const k = a1 === b0 || a1 === b1 ? a1 : a0;
+  return (2 * batch * a0 * a1 * b0 * b1) / k;
 }
 
 async function main(): Promise<void> {

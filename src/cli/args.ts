@@ -262,7 +262,6 @@ function optionText(o: OptionSpec): string {
   return o.description + choices + extra;
 }
 
-/** The command's --help text. */
 /** For a one-off script: its parsed flags, or undefined after writing its help (--help) to stdout. */
 export function parseOrShowHelp(spec: CommandSpec, argv: readonly string[]): { positionals: string[]; options: Options } | undefined {
   const parsed = parseArgs(spec, argv);
@@ -273,6 +272,7 @@ export function parseOrShowHelp(spec: CommandSpec, argv: readonly string[]): { p
   return { positionals: parsed.positionals, options: new Options(parsed.options) };
 }
 
+/** The command's --help text. */
 export function commandHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = [
     ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, p.description]),

@@ -6,11 +6,9 @@ import * as path from 'node:path';
 export type ModelRuntime = typeof import('./modelRuntime');
 export type CompletionRuntime = typeof import('./completionRuntime');
 
-const loaded = new Map<string, unknown>();
-
+/** The bundle beside this one, read on the first call (require caches it for the next). */
 function lazyBundle<T>(name: string): T {
-  if (!loaded.has(name)) loaded.set(name, require(path.join(__dirname, `${name}.js`)));
-  return loaded.get(name) as T;
+  return require(path.join(__dirname, `${name}.js`)) as T;
 }
 
 export function modelRuntime(): ModelRuntime {

@@ -51,8 +51,8 @@ export class LossChart {
       title: 'Loss chart',
       description: this.describe(),
       series: [
-        { label: 'train', color: 0, points: [...this.train], markers: this.train.length === 1 },
-        { label: 'validation', color: 1, points: [...this.validation], markers: true },
+        { label: 'train', color: 0, points: this.train, markers: this.train.length === 1 },
+        { label: 'validation', color: 1, points: this.validation, markers: true },
       ],
       logY: false,
       xLabel: 'step',

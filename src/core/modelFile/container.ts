@@ -26,7 +26,7 @@ import type { CorpusSummary, TrainingSummary } from '../training/trainer';
 export const MODEL_FILE_MAGIC = 'SQLBMODL';
 export const MODEL_FILE_VERSION = 1;
 export const MODEL_FILE_EXTENSION = '.seqlab';
-/** Default cap on the size of a file `loadModelFile` accepts. */
+/** Default cap on the size of a file `readModelFile` (and so `loadModelFile`) accepts. */
 export const DEFAULT_MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
 /**
  * Default cap on what building a file's model may allocate, estimated from its config before

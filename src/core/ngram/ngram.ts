@@ -19,8 +19,8 @@
 import { type FrozenCounts, BEGIN_OF_TEXT, NgramCounter } from './counts';
 import { decodeCounts, encodeCounts } from './storage';
 import { expectCharList, expectObject, expectVersion, invalid } from '../tokenizers/jsonValidation';
-
 import type { Preset } from '../models/sequenceModel';
+
 export const DEFAULT_NGRAM_ORDER = 6;
 /** The order a size preset means for an n-gram (characters of context plus one): the CLI's and the arena's. */
 export const NGRAM_ORDER_OF_PRESET: Readonly<Record<Preset, number>> = { nano: 4, small: DEFAULT_NGRAM_ORDER, medium: 8 };

@@ -8,7 +8,6 @@
 import { recurrentGraph } from './exportRecurrent';
 import type { ModelWeights } from './weightArrays';
 import { transformerGraph } from './exportTransformer';
-import type { OnnxGraph } from './onnxGraph';
 
 export const ONNX_OPSET = 17;
 /** Bumped when the graphs' inputs, outputs or metadata change meaning. */
@@ -27,22 +26,25 @@ export interface OnnxExportOptions {
 }
 
 export function exportOnnx(model: ModelWeights, options: OnnxExportOptions = {}): OnnxExport {
-  const build = (withState: boolean): OnnxGraph =>
-    model.config.arch === 'transformer' ? transformerGraph(model, withState) : recurrentGraph(model, withState);
-  const encode = (graph: OnnxGraph, kind: 'full' | 'step') =>
-    graph.encodeModel({
-      opsetVersion: ONNX_OPSET,
-      producerName: 'sequence-lab',
-      producerVersion: ONNX_EXPORT_FORMAT,
-      docString: `Sequence Lab ${model.config.arch} language model, ${kind === 'full' ? 'full-sequence' : 'step'} graph (see docs/onnx.md).`,
-      metadata: {
-        'seqlab.format': ONNX_EXPORT_FORMAT,
-        'seqlab.graph': kind,
-        'seqlab.config': JSON.stringify(model.config),
-        ...(options.tokenizer ? { 'seqlab.tokenizer': JSON.stringify(options.tokenizer.toJSON()) } : {}),
-      },
-    });
-  return { full: encode(build(false), 'full'), step: encode(build(true), 'step') };
+  return { full: exportGraph(model, 'full', options), step: exportGraph(model, 'step', options) };
+}
+
+/** One of the two graphs (completions need only the step graph). */
+export function exportGraph(model: ModelWeights, kind: 'full' | 'step', options: OnnxExportOptions = {}): Uint8Array {
+  const withState = kind === 'step';
+  const graph = model.config.arch === 'transformer' ? transformerGraph(model, withState) : recurrentGraph(model, withState);
+  return graph.encodeModel({
+    opsetVersion: ONNX_OPSET,
+    producerName: 'sequence-lab',
+    producerVersion: ONNX_EXPORT_FORMAT,
+    docString: `Sequence Lab ${model.config.arch} language model, ${kind === 'full' ? 'full-sequence' : 'step'} graph (see docs/onnx.md).`,
+    metadata: {
+      'seqlab.format': ONNX_EXPORT_FORMAT,
+      'seqlab.graph': kind,
+      'seqlab.config': JSON.stringify(model.config),
+      ...(options.tokenizer ? { 'seqlab.tokenizer': JSON.stringify(options.tokenizer.toJSON()) } : {}),
+    },
+  });
 }
 
 /** Where the step graph goes when the full graph is written to `fullPath`: model.onnx → model.step.onnx. */

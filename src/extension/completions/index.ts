@@ -19,7 +19,7 @@ export function registerCompletions(
   context: vscode.ExtensionContext,
   registry: ModelRegistry,
   /** Fires with whether a model is training (the status bar says so; the model pauses). */
-  onTrainingChange?: vscode.Event<boolean>,
+  onTrainingChange: vscode.Event<boolean>,
 ): { completions: Completions; disposables: vscode.Disposable[] } {
   const log = vscode.window.createOutputChannel('Sequence Lab Completions', { log: true });
   const service = new CompletionService(context, registry, log);
@@ -31,7 +31,7 @@ export function registerCompletions(
     () => undefined,
   );
   const disposables: vscode.Disposable[] = [
-    ...(onTrainingChange ? [onTrainingChange((training) => training !== service.status().training && service.setTraining(training))] : []),
+    onTrainingChange((training) => training !== service.status().training && service.setTraining(training)),
     log,
     service,
     status,

@@ -8,7 +8,7 @@ import type { DecodingOptions, EngineTokenizer } from '../../core/completion/eng
 import { neuralServing, ngramServing, type ServingEngine } from '../../core/completion/servingEngine';
 import { ngramBlend, type CountsSide, type HybridGate } from '../../core/completion/hybrid';
 import { readModelFile } from '../../core/modelFile/container';
-import { exportOnnx } from '../../core/onnx/export';
+import { exportGraph } from '../../core/onnx/export';
 import { loadOnnxRuntime } from '../../node/onnxRuntime';
 import { createOnnxStepper } from '../../node/onnxStepper';
 
@@ -51,13 +51,13 @@ export async function loadCompletionModel(bytes: Uint8Array, name: string): Prom
   }
   const { config, tokenizer } = file;
   const preset = typeof file.metadata.preset === 'string' ? ` ${file.metadata.preset}` : '';
-  const stepper = await createOnnxStepper(await loadOnnxRuntime(), exportOnnx(file).step, config);
+  const stepper = await createOnnxStepper(await loadOnnxRuntime(), exportGraph(file, 'step'), config);
   return {
     kind: 'neural',
     description: `${config.arch}${preset}`,
     runtime: 'onnx',
     modelCalls: () => stepper.runs,
-    createEngine: (decoding, hybrid) => neuralServing(hybrid ? `${name} + workspace n-gram` : name, 'onnx', stepper, file, tokenizer, decoding, blendsOf(hybrid, tokenizer)),
+    createEngine: (decoding, hybrid) => neuralServing(hybrid ? `${name} + workspace n-gram` : name, 'onnx', stepper, { config }, tokenizer, decoding, blendsOf(hybrid, tokenizer)),
     dispose: () => void stepper.release(),
   };
 }
