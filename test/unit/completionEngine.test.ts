@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_DECODING,
+  expectedGainEnd,
   firstLine,
   neuralEngine as coreNeuralEngine,
   ngramEngine as coreNgramEngine,
@@ -105,6 +106,22 @@ describe('completion engine', () => {
       assert.ok(Math.abs(full.probability - ps.reduce((a, b) => a * b, 1)) < 1e-12);
       const threshold = (ps[0] * ps[1] + ps[0] * ps[1] * ps[2]) / 2; // between the 2- and 3-character products
       assert.equal((await ngramEngine(ngram, { minSuggestionProbability: threshold }).suggest('hello w')).text, 'or');
+    });
+
+    it('the expected-gain cut ends where P · (characters − 1) is greatest and is not moved by the expected text', async () => {
+      const full = await ngramEngine(ngram).suggest('hello w');
+      const ps = [...'orld'].map((ch, i) => ngram.probability(('hello w' + 'orld'.slice(0, i)).slice(-3), ch));
+      let best = 0;
+      let bestGain = 0;
+      for (let n = 1, product = 1; n <= ps.length; n++) {
+        product *= ps[n - 1];
+        if (product * (n - 1) > bestGain) [best, bestGain] = [n, product * (n - 1)];
+      }
+      const gain = ngramEngine(ngram, { expectedGainCut: { minShown: 0 } });
+      assert.equal((await gain.suggest('hello w')).text, full.text.slice(0, best));
+      // It looks past where the text departs: an expected text that departs early changes nothing.
+      assert.equal((await gain.suggest('hello w', 80, 'ox')).text, full.text.slice(0, best));
+      assert.equal((await ngramEngine(ngram, { expectedGainCut: { minShown: 1.01 } }).suggest('hello w')).text, '');
     });
 
     it('offers nothing below minProbability', async () => {
@@ -302,6 +319,18 @@ describe('completion engine', () => {
       } finally {
         model.dispose();
       }
+    });
+  });
+
+  describe('expectedGainEnd', () => {
+    it('picks the end with the greatest chance times keystrokes saved, by hand', () => {
+      // Ends after 1, 2, 3 characters; products 0.9, 0.72, 0.36: gains 0, 0.72, 0.72 -> the first of the best (2).
+      assert.deepEqual(expectedGainEnd('abc', [1, 2, 3], [0.9, 0.8, 0.5]), { end: 2, count: 2, probability: 0.9 * 0.8 });
+      // A long sure tail beats a short start: products 0.5, 0.5, 0.5, 0.5: gains 0, 0.5, 1, 1.5.
+      assert.deepEqual(expectedGainEnd('abcd', [1, 2, 3, 4], [0.5, 1, 1, 1]), { end: 4, count: 4, probability: 0.5 });
+      // Word pieces: code points, not pieces, count ("ab" then "cde").
+      assert.deepEqual(expectedGainEnd('abcde', [2, 5], [0.9, 0.5]), { end: 5, count: 2, probability: 0.45 });
+      assert.deepEqual(expectedGainEnd('a', [1], [1]), { end: 0, count: 0, probability: 0 });
     });
   });
 });

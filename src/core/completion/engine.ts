@@ -52,6 +52,13 @@ export interface DecodingOptions {
   readonly minSuggestionProbability: number;
   /** Seed of the sampler when temperature > 0. */
   readonly seed: number;
+  /**
+   * Not the extension's rule (docs/completions.md, "Where the savings are lost"): decode to
+   * minSuggestionProbability, then end where the product times the keystrokes accepting saves
+   * (characters − 1) is greatest, and show nothing when that product is under `minShown`. It
+   * looks past where the text departs, so `expected` does not stop decoding early under it.
+   */
+  readonly expectedGainCut?: { readonly minShown: number };
 }
 
 /** Tokens of a suggestion per line. */
@@ -98,10 +105,41 @@ export class Superseded extends Error {
 
 const NOTHING: Suggestion = { text: '', meanProbability: 0, probability: 0 };
 
+/** End of each code unit of `text` (one piece per character; the n-gram's pieces). */
+function charEnds(text: string): number[] {
+  return Array.from({ length: text.length }, (_, i) => i + 1);
+}
+
 /** `text` up to its first line break. */
 export function firstLine(text: string): string {
   const n = text.search(/[\r\n]/);
   return n < 0 ? text : text.slice(0, n);
+}
+
+/**
+ * The end (in code units of `text`) where the chance of being exactly right times the keystrokes
+ * accepting saves (code points − 1) is greatest; `ends[i]` is where piece i ends, `probabilities[i]` its probability.
+ */
+export function expectedGainEnd(text: string, ends: readonly number[], probabilities: readonly number[]): { end: number; count: number; probability: number } {
+  let best = { end: 0, count: 0, probability: 0 };
+  let bestGain = 0;
+  let product = 1;
+  for (let i = 0; i < ends.length; i++) {
+    product *= probabilities[i];
+    const points = Array.from(text.slice(0, ends[i])).length;
+    const gain = product * (points - 1);
+    if (gain > bestGain) {
+      bestGain = gain;
+      best = { end: ends[i], count: i + 1, probability: product };
+    }
+  }
+  return best;
+}
+
+function cutForGain(text: string, ends: readonly number[], probabilities: readonly number[], minShown: number): Suggestion {
+  const cut = expectedGainEnd(text, ends, probabilities);
+  if (cut.count === 0 || cut.probability < minShown) return NOTHING;
+  return summarize(text.slice(0, cut.end), probabilities.slice(0, cut.count));
 }
 
 function summarize(text: string, probabilities: readonly number[]): Suggestion {
@@ -135,7 +173,7 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
 
   function suggestNow(prefix: string, maxChars: number, expected: string | undefined): Suggestion {
     counts.sync(prefix);
-    const limit = Math.max(0, Math.min(decoding.maxTokens, maxChars, expected === undefined ? Infinity : expected.length + 1));
+    const limit = Math.max(0, Math.min(decoding.maxTokens, maxChars, expected === undefined || decoding.expectedGainCut ? Infinity : expected.length + 1));
     if (decoding.temperature === 0 && !counts.cached) {
       const c = ngram.complete(counts.tail(prefix), {
         maxChars: limit,
@@ -143,6 +181,7 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
         minProbability: decoding.minProbability,
         minProduct: decoding.minSuggestionProbability,
       });
+      if (decoding.expectedGainCut) return cutForGain(c.text, charEnds(c.text), c.probabilities, decoding.expectedGainCut.minShown);
       return summarize(c.text, c.probabilities);
     }
     // The prefix may be a whole window (the cache's): only its tail is joined to what is suggested.
@@ -168,6 +207,7 @@ export function ngramEngine(ngram: NgramModel, decoding: DecodingOptions = DEFAU
       product *= p;
       probabilities.push(p);
     }
+    if (decoding.expectedGainCut) return cutForGain(text, charEnds(text), probabilities, decoding.expectedGainCut.minShown);
     return summarize(text, probabilities);
   }
 
@@ -387,13 +427,15 @@ export function neuralEngine<S>(
           suggestion = suggestion.slice(0, maxChars);
           done = true;
         }
-        if (expected !== undefined && !expected.startsWith(suggestion)) done = true;
+        if (expected !== undefined && !decoding.expectedGainCut && !expected.startsWith(suggestion)) done = true;
         if (done) break;
         await follow(k, choice.id);
         k++;
         if (mine !== turn) throw new Superseded();
       }
-      const kept = spans.filter((s) => s.end > 0 && s.start < suggestion.length).map((s) => s.probability);
+      const keptSpans = spans.filter((s) => s.end > 0 && s.start < suggestion.length);
+      const kept = keptSpans.map((s) => s.probability);
+      if (decoding.expectedGainCut) return cutForGain(suggestion, keptSpans.map((s) => Math.min(s.end, suggestion.length)), kept, decoding.expectedGainCut.minShown);
       return summarize(suggestion, kept);
     } catch (e) {
       // A failed model call may leave the trail half-updated: start afresh next time.
