@@ -16,7 +16,7 @@
 //
 // One JSON line per measurement. Not part of `npm run bench` (a one-off that says where to work).
 import { readFileSync } from 'node:fs';
-import { parseOptionValue, parseOrShowHelp, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { parseOptionValue, parseOrShowHelp, runScript, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
 import { useBackend } from '../src/core/backend/backend';
 import { WORKSPACE_NGRAM_ORDER, validationCompletionOf } from '../src/core/completion/autoServing';
 import { DEFAULT_DECODING, type DecodingOptions, type EngineTokenizer, type Suggestion } from '../src/core/completion/engine';
@@ -60,36 +60,32 @@ const PROBABILITY: OptionSpec = { name: 'min-shown', kind: 'number', valueName: 
 
 const NOTHING: Suggestion = { text: '', meanProbability: 0, probability: 0 };
 
-/** `engine` with its suggestion cut at the longest prefix of what comes next (shown only from 2 characters). */
-function oracleCut(engine: ServingEngine): ServingEngine {
+/** `engine` with each suggestion passed through `change` (given the text to come). */
+function mapSuggestions(engine: ServingEngine, change: (s: Suggestion, expected: string | undefined) => Suggestion): ServingEngine {
   return {
     ...engine,
     forget: (key) => engine.forget(key),
     dispose: () => engine.dispose(),
-    suggest: async (key, prefix, maxChars, expected) => {
-      const s = await engine.suggest(key, prefix, maxChars, expected);
-      const rest = expected ?? '';
-      let n = 0;
-      while (n < s.text.length && s.text[n] === rest[n]) n++;
-      const text = s.text.slice(0, n);
-      return codePointCount(text) >= MIN_ACCEPTED_CHARS ? { ...s, text } : NOTHING;
-    },
+    suggest: async (key, prefix, maxChars, expected) => change(await engine.suggest(key, prefix, maxChars, expected), expected),
   };
 }
 
+/** `engine` with its suggestion cut at the longest prefix of what comes next (shown only from 2 characters). */
+const oracleCut = (engine: ServingEngine) =>
+  mapSuggestions(engine, (s, expected) => {
+    const rest = expected ?? '';
+    let n = 0;
+    while (n < s.text.length && s.text[n] === rest[n]) n++;
+    const text = s.text.slice(0, n);
+    return codePointCount(text) >= MIN_ACCEPTED_CHARS ? { ...s, text } : NOTHING;
+  });
+
 /** `engine`, recording each suggestion of 2+ characters it returns: its product and whether it was right. */
-function recording(engine: ServingEngine, into: Array<[number, boolean]>): ServingEngine {
-  return {
-    ...engine,
-    forget: (key) => engine.forget(key),
-    dispose: () => engine.dispose(),
-    suggest: async (key, prefix, maxChars, expected) => {
-      const s = await engine.suggest(key, prefix, maxChars, expected);
-      if (codePointCount(s.text) >= MIN_ACCEPTED_CHARS && expected !== undefined) into.push([s.probability, expected.startsWith(s.text)]);
-      return s;
-    },
-  };
-}
+const recording = (engine: ServingEngine, into: Array<[number, boolean]>) =>
+  mapSuggestions(engine, (s, expected) => {
+    if (codePointCount(s.text) >= MIN_ACCEPTED_CHARS && expected !== undefined) into.push([s.probability, expected.startsWith(s.text)]);
+    return s;
+  });
 
 /** Share right per tenth of the product: [from, suggestions, mean product, share right]. */
 function calibrationTable(records: ReadonlyArray<[number, boolean]>): Array<[number, number, number, number]> {
@@ -188,11 +184,4 @@ async function main(): Promise<void> {
   model.dispose();
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof UsageError) {
-    process.stderr.write(`${SPEC.invocation}: ${e.message}\nRun "${SPEC.invocation} --help" for usage.\n`);
-    process.exit(2);
-  }
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runScript(SPEC, main);

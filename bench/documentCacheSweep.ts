@@ -11,7 +11,7 @@
 // a number > 0). The flags are declared for the CLI's argument layer (src/cli/args.ts), which
 // writes --help; a wrong flag is a usage error (exit code 2). One JSON line per measurement. Not
 // part of `npm run bench`.
-import { parseOptionValue, parseOrShowHelp, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { parseOptionValue, parseOrShowHelp, runScript, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
 import { DEFAULT_DECODING } from '../src/core/completion/engine';
 import { ngramServing } from '../src/core/completion/servingEngine';
 import { keystrokeSavings, limitCharacters, percentile } from '../src/core/evaluation';
@@ -169,11 +169,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof UsageError) {
-    process.stderr.write(`${SPEC.invocation}: ${e.message}\nRun "${SPEC.invocation} --help" for usage.\n`);
-    process.exit(2);
-  }
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runScript(SPEC, main);

@@ -17,7 +17,7 @@
 // The n-gram runs without its document cache here, as when these defaults were chosen (the cache
 // came after; bench/documentCacheSweep.ts measures it).
 import { readFileSync } from 'node:fs';
-import { parseOptionValue, parseOrShowHelp, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { parseOptionValue, parseOrShowHelp, runScript, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
 import { useBackend } from '../src/core/backend/backend';
 import { DEFAULT_DECODING, type Suggestion } from '../src/core/completion/engine';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
@@ -164,11 +164,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof UsageError) {
-    process.stderr.write(`${SPEC.invocation}: ${e.message}\nRun "${SPEC.invocation} --help" for usage.\n`);
-    process.exit(2);
-  }
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runScript(SPEC, main);

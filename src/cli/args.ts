@@ -272,6 +272,18 @@ export function parseOrShowHelp(spec: CommandSpec, argv: readonly string[]): { p
   return { positionals: parsed.positionals, options: new Options(parsed.options) };
 }
 
+/** Runs a script's `main`: a UsageError exits 2 with the message and where help is, any other error 1. */
+export function runScript(spec: CommandSpec, main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${spec.invocation}: ${e.message}\nRun "${spec.invocation} --help" for usage.\n`);
+      process.exit(2);
+    }
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
+
 /** The command's --help text. */
 export function commandHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = [
