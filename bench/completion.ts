@@ -253,7 +253,7 @@ const describeReplay = (r: Replay) =>
 async function hybridFields(model: SequenceModel, tokenizer: EngineTokenizer, ngram: NgramModel, allHeldOut: readonly string[], texts: readonly string[]) {
   const stepper = tfjsStepper(model);
   const { gate, fittedOnReplay } = await fitHybridGate(stepper, tokenizer, ngram, allHeldOut, texts);
-  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, texts);
+  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, texts, DEFAULT_DECODING.adaptationRate);
   const bitsPerChar = mixtureBits(gate, samples);
   // The same positions with the gate open all the way (σ(60) ≈ 1): the n-gram with its document cache alone.
   const cachedNgramBits = mixtureBits({ weights: GATE_FEATURES.map((_, i) => (i === 0 ? 60 : 0)) }, samples);

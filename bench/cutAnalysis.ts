@@ -20,6 +20,7 @@ import { parseOptionValue, parseOrShowHelp, runScript, UsageError, type CommandS
 import { useBackend } from '../src/core/backend/backend';
 import { WORKSPACE_NGRAM_ORDER, validationCompletionOf } from '../src/core/completion/autoServing';
 import { DEFAULT_DECODING, type DecodingOptions, type EngineTokenizer, type Suggestion } from '../src/core/completion/engine';
+import { OutputAdaptation } from '../src/core/completion/dynamicEvaluation';
 import { mixAt, ngramBlend, NgramSide, type HybridGate } from '../src/core/completion/hybrid';
 import { neuralServing, ngramServing, type ServingEngine } from '../src/core/completion/servingEngine';
 import { tfjsStepper } from '../src/core/completion/stepper';
@@ -51,6 +52,8 @@ const SPEC: CommandSpec = {
   options: [
     { name: 'model', kind: 'string', valueName: 'FILE', description: 'Neural model file (character tokenizer) trained on the folder.' },
     { name: 'chars', kind: 'integer', valueName: 'N', min: 1, defaultText: String(DEFAULT_CHARS), description: 'Held-out characters replayed.' },
+    { name: 'adaptation-rate', kind: 'number', valueName: 'R', min: 0, max: 1, defaultText: String(DEFAULT_DECODING.adaptationRate), description: 'Dynamic evaluation step size of the network (0: off).' },
+    { name: 'fit-gate', kind: 'flag', description: "Fit the gate here (at this adaptation rate) instead of using the file's stored one." },
     { name: 'min-shown', kind: 'string', valueName: 'P,...', defaultText: DEFAULT_MIN_SHOWN.join(','), description: 'Expected-gain cut: hide suggestions whose product is under each of these.' },
   ],
   examples: ['node out/bench/cutAnalysis.js node_modules/mocha/lib --model mocha.seqlab --chars 6000'],
@@ -101,16 +104,19 @@ function calibrationTable(records: ReadonlyArray<[number, boolean]>): Array<[num
 }
 
 /** Top-1 accuracy of the n-gram (with its cache), the model, the mix, and either of the first two. */
-async function topOne(model: SequenceModel, tok: EngineTokenizer, ngram: NgramModel, gate: HybridGate, texts: readonly string[]) {
+async function topOne(model: SequenceModel, tok: EngineTokenizer, ngram: NgramModel, gate: HybridGate, texts: readonly string[], adaptationRate: number) {
   const stepper = tfjsStepper(model);
   const right = { ngram: 0, model: 0, mix: 0, either: 0 };
   let positions = 0;
   for (const text of texts) {
     const side = new NgramSide(ngram, tok, DEFAULT_DOCUMENT_CACHE);
+    // The network as served: learning the file as it reads it (dynamicEvaluation.ts).
+    const adaptation = adaptationRate > 0 ? new OutputAdaptation(tok.vocabSize, adaptationRate) : null;
     let state = stepper.initialState();
-    let probs: Float32Array | null = null;
+    let last: { logits: Float32Array; hidden?: Float32Array } | null = null;
     for (let t = 0; t < text.length; t++) {
       const ids = tok.encode(text[t]);
+      const probs = last && softmax(adaptation && last.hidden ? adaptation.adjust(last.logits, last.hidden) : last.logits);
       if (probs && ids.length === 1) {
         side.sync(text.slice(0, t));
         const ngramProbs = side.distribution(text.slice(0, t));
@@ -123,10 +129,11 @@ async function topOne(model: SequenceModel, tok: EngineTokenizer, ngram: NgramMo
         right.mix += +(argmax(mixAt(gate, ngramProbs, probs).mixed) === ids[0]);
       }
       if (!ids.length) continue;
+      if (adaptation && last?.hidden) adaptation.learn(last.logits, last.hidden, ids[0]);
       const out = await stepper.feed(state, ids);
       stepper.releaseState?.(state);
       state = out.state;
-      probs = softmax(out.logits);
+      last = out;
     }
     stepper.releaseState?.(state);
     side.dispose();
@@ -155,21 +162,23 @@ async function main(): Promise<void> {
   if (loaded.kind !== 'neural' || loaded.tokenizer.kind !== 'char') throw new UsageError('--model must be a neural model on characters');
   const { model, tokenizer } = loaded;
   const stepper = tfjsStepper(model);
-  const stored = validationCompletionOf(loaded.metadata)?.hybrid?.gate;
-  const gate = stored ?? (await fitHybridGate(stepper, tokenizer, ngram, validation, held)).gate;
+  const adaptationRate = parsed.options.number('adaptation-rate', DEFAULT_DECODING.adaptationRate);
+  const stored = parsed.options.flag('fit-gate') ? undefined : validationCompletionOf(loaded.metadata)?.hybrid?.gate;
+  const gate = stored ?? (await fitHybridGate(stepper, tokenizer, ngram, validation, held, undefined, adaptationRate)).gate;
+  const served: DecodingOptions = { ...DEFAULT_DECODING, adaptationRate };
 
   const engines: Record<string, (decoding: DecodingOptions) => ServingEngine> = {
     ngram: (d) => ngramServing('n-gram', ngram, d),
     model: (d) => neuralServing('model', 'tfjs', stepper, model, tokenizer, d),
     hybrid: (d) => neuralServing('hybrid', 'tfjs', stepper, model, tokenizer, d, () => ngramBlend(new NgramSide(ngram, tokenizer, DEFAULT_DOCUMENT_CACHE), gate)),
   };
-  const gainDecoding = (min: number): DecodingOptions => ({ ...DEFAULT_DECODING, minProbability: 0, minSuggestionProbability: GAIN_FLOOR, expectedGainCut: { minShown: min } });
+  const gainDecoding = (min: number): DecodingOptions => ({ ...served, minProbability: 0, minSuggestionProbability: GAIN_FLOOR, expectedGainCut: { minShown: min } });
   const rules: Array<{ rule: string; decoding: DecodingOptions; wrap?: (e: ServingEngine) => ServingEngine }> = [
-    { rule: 'default', decoding: DEFAULT_DECODING },
+    { rule: 'default', decoding: served },
     ...minShown.map((m) => ({ rule: `expected-gain, min-shown ${m}`, decoding: gainDecoding(m) })),
-    { rule: 'oracle cut', decoding: { ...DEFAULT_DECODING, minProbability: 0, minSuggestionProbability: 0 }, wrap: oracleCut },
+    { rule: 'oracle cut', decoding: { ...served, minProbability: 0, minSuggestionProbability: 0 }, wrap: oracleCut },
   ];
-  const common = { root, model: modelPath, gate: stored ? 'stored' : 'fitted', characters };
+  const common = { root, model: modelPath, gate: stored ? 'stored' : 'fitted', adaptationRate, characters };
   for (const [name, make] of Object.entries(engines)) {
     for (const { rule, decoding, wrap } of rules) {
       const engine = make(decoding);
@@ -180,7 +189,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ ...common, engine: name, rule, keystrokeSavings: r.savings, precision: r.precision, shown: r.shownSuggestions, acceptedCharsPerShown: r.acceptedCharsPerShown, ...calibration }));
     }
   }
-  console.log(JSON.stringify({ ...common, topOne: await topOne(model, tokenizer, ngram, gate, held) }));
+  console.log(JSON.stringify({ ...common, topOne: await topOne(model, tokenizer, ngram, gate, held, adaptationRate) }));
   model.dispose();
 }
 

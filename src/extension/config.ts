@@ -36,6 +36,8 @@ export interface SeqlabConfig {
     readonly minTokenProbability: number;
     /** Show a suggestion while the model's chance that it is exactly right is at least this. */
     readonly minSuggestionProbability: number;
+    /** η of dynamic evaluation: how fast a recurrent model learns the document being typed; 0 = off. */
+    readonly adaptationRate: number;
     /** What completes: see package.json seqlab.completions.source. */
     readonly source: 'auto' | 'activeModel' | 'workspaceNgram';
   };
@@ -68,6 +70,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       topK: c.get('completions.topK', 0),
       minTokenProbability: c.get('completions.minTokenProbability', 0.5),
       minSuggestionProbability: c.get('completions.minSuggestionProbability', 0.3),
+      adaptationRate: c.get('completions.adaptationRate', 0),
       source: c.get('completions.source', 'auto'),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },

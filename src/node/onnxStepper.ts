@@ -53,7 +53,9 @@ export async function createOnnxStepper(ort: typeof Ort, stepGraph: Uint8Array, 
     const logits = data.slice((ids.length - 1) * V, ids.length * V);
     out.logits.dispose();
     const tokens = config.arch === 'transformer' ? [...state.tokens, ...ids] : [];
-    return { state: { feeds, tokens }, logits };
+    // h_out is [layers, 1, hidden]: the top layer's row is what the output layer read.
+    const hidden = config.arch === 'transformer' ? undefined : (feeds.h_in.data as Float32Array).slice((config.layers - 1) * config.hiddenSize);
+    return { state: { feeds, tokens }, logits, hidden };
   }
 
   /**

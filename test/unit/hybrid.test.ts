@@ -102,7 +102,7 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
     it('collects each position scored by both sides, as computed independently (no cache), leaking nothing', async () => {
       const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 4 }));
       try {
-        const samples = await assertNoLeak(() => collectGateSamples(tfjsStepper(model), tokenizer, ngram, null, [text]));
+        const samples = await assertNoLeak(() => collectGateSamples(tfjsStepper(model), tokenizer, ngram, null, [text], 0));
         assert.equal(samples.length, text.length - 1);
         // Independently: the model stepped by hand; the n-gram's own probability of each character.
         let state = model.initialState();

@@ -134,7 +134,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
       const { gate, ngram: counted } = counts;
       progress.update(0, 'scoring');
       // Each position scored by both sides, mixed by the gate: the hybrid's bits per character.
-      const samples = await collectGateSamples(stepper, loaded.tokenizer, counted, DEFAULT_DOCUMENT_CACHE, texts);
+      const samples = await collectGateSamples(stepper, loaded.tokenizer, counted, DEFAULT_DOCUMENT_CACHE, texts, decoding.adaptationRate);
       const hybridScores = scoreNeural(loaded.model, loaded.tokenizer, texts);
       scores = { ...hybridScores, bitsPerChar: mixtureBits(gate, samples) };
       engine = neuralServing('hybrid', 'tfjs', stepper, loaded.model, loaded.tokenizer, decoding, () => ngramBlend(new NgramSide(counted, loaded.tokenizer, DEFAULT_DOCUMENT_CACHE), gate));

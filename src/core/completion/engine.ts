@@ -24,6 +24,7 @@ import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
 import type { Tokenizer } from '../tokenizers/tokenizer';
+import { OutputAdaptation } from './dynamicEvaluation';
 import type { NextTokenBlend } from './hybrid';
 import type { Stepper } from './stepper';
 
@@ -53,6 +54,11 @@ export interface DecodingOptions {
   /** Seed of the sampler when temperature > 0. */
   readonly seed: number;
   /**
+   * η of dynamic evaluation (dynamicEvaluation.ts): a recurrent network keeps learning each
+   * document from the characters it reads one at a time; 0 is off. The n-gram ignores it.
+   */
+  readonly adaptationRate: number;
+  /**
    * Not the extension's rule (docs/completions.md, "Where the savings are lost"): decode to
    * minSuggestionProbability, then end where the product times the keystrokes accepting saves
    * (characters − 1) is greatest, and show nothing when that product is under `minShown`. It
@@ -80,6 +86,8 @@ export const DEFAULT_DECODING: DecodingOptions = {
   minProbability: 0.5,
   minSuggestionProbability: 0.3,
   seed: 0,
+  // Off until the served keystroke savings are measured with it (docs/completions.md).
+  adaptationRate: 0,
 };
 
 export interface CompletionEngine {
@@ -260,6 +268,7 @@ interface TrailNode<S> {
   readonly id: number;
   readonly state: S;
   readonly logits: Float32Array;
+  readonly hidden: Float32Array | undefined;
 }
 
 /**
@@ -288,7 +297,11 @@ export function neuralEngine<S>(
   const release = (state: S) => stepper.releaseState?.(state);
   let rootState = stepper.initialState();
   let rootLogits: Float32Array | null = null;
+  let rootHidden: Float32Array | undefined;
   let nodes: TrailNode<S>[] = [];
+  // The document's own correction to the output layer: it outlives a fresh priming (a jump in
+  // the same document) and goes with the engine.
+  const adaptation = decoding.adaptationRate > 0 ? new OutputAdaptation(tokenizer.vocabSize, decoding.adaptationRate) : null;
   /** The prefix the root state stands for (from where priming began); null before the first call. */
   let committedPrefix: string | null = null;
   /** Bumped by every call: a call that sees a newer one waiting gives up between model calls. */
@@ -297,7 +310,16 @@ export function neuralEngine<S>(
   let disposed = false;
   let running = false;
 
-  const logitsAt = (k: number) => (k === 0 ? rootLogits : nodes[k - 1].logits);
+  /** The logits after the first k path tokens, with the document's correction. */
+  function logitsAt(k: number): Float32Array | null {
+    const [logits, hidden] = k === 0 ? [rootLogits, rootHidden] : [nodes[k - 1].logits, nodes[k - 1].hidden];
+    return logits && hidden && adaptation ? adaptation.adjust(logits, hidden) : logits;
+  }
+
+  /** The root reads `id` next: the correction learns it where the root's output is known. */
+  function learnAtRoot(id: number): void {
+    if (adaptation && rootLogits && rootHidden) adaptation.learn(rootLogits, rootHidden, id);
+  }
 
   function truncate(k: number): void {
     for (const node of nodes.splice(k)) release(node.state);
@@ -309,25 +331,32 @@ export function neuralEngine<S>(
     const from = k === 0 ? rootState : nodes[k - 1].state;
     const out = await stepper.feed(from, [id]);
     truncate(k);
-    nodes.push({ id, state: out.state, logits: out.logits });
+    nodes.push({ id, state: out.state, logits: out.logits, hidden: out.hidden });
   }
 
-  /** Makes `ids` part of the root: along the path while it agrees, the rest in one chunk. */
+  /**
+   * Makes `ids` part of the root: along the path while it agrees, the rest in one chunk. Each
+   * token read after a known output is learned from; inside a chunk only the first is.
+   */
   async function commit(ids: readonly number[]): Promise<void> {
     let i = 0;
     while (i < ids.length && nodes[0]?.id === ids[i]) {
+      learnAtRoot(ids[i]);
       const [first] = nodes.splice(0, 1);
       release(rootState);
       rootState = first.state;
       rootLogits = first.logits;
+      rootHidden = first.hidden;
       i++;
     }
     if (i === ids.length) return;
     truncate(0);
+    learnAtRoot(ids[i]);
     const out = await stepper.feed(rootState, ids.slice(i));
     release(rootState);
     rootState = out.state;
     rootLogits = out.logits;
+    rootHidden = out.hidden;
   }
 
   function reset(): void {
@@ -335,6 +364,7 @@ export function neuralEngine<S>(
     release(rootState);
     rootState = stepper.initialState();
     rootLogits = null;
+    rootHidden = undefined;
     committedPrefix = null;
   }
 

@@ -15,6 +15,7 @@ import type { DocumentCacheOptions } from '../ngram/documentCache';
 import type { NgramModel } from '../ngram/ngram';
 import { softmax } from '../generation/sampling';
 import type { EngineTokenizer } from './engine';
+import { OutputAdaptation } from './dynamicEvaluation';
 import type { Stepper } from './stepper';
 
 /** Stored with the validation measurement (autoServing.ts HybridCompletion). */
@@ -234,7 +235,8 @@ export function ngramBlend(side: CountsSide, gate: Pick<HybridGate, 'weights'>):
 /**
  * Every position of `texts` scored by both sides, each text read from its start like a file, the
  * cache counting it after each position is scored. The network reads the text one character at a
- * time through `stepper` (a recurrent model's state carries the whole file).
+ * time through `stepper` (a recurrent model's state carries the whole file) and, at
+ * `adaptationRate` > 0, learns it as the engine does (dynamicEvaluation.ts), after scoring.
  */
 export async function collectGateSamples<S>(
   stepper: Stepper<S>,
@@ -242,27 +244,31 @@ export async function collectGateSamples<S>(
   ngram: NgramModel,
   cacheOptions: DocumentCacheOptions | null,
   texts: readonly string[],
+  adaptationRate: number,
   signal?: { readonly aborted: boolean },
 ): Promise<GateSample[]> {
   const samples: GateSample[] = [];
   for (const text of texts) {
     const side = new NgramSide(ngram, tokenizer, cacheOptions);
+    const adaptation = adaptationRate > 0 ? new OutputAdaptation(tokenizer.vocabSize, adaptationRate) : null;
     let state = stepper.initialState();
-    let modelProbs: Float32Array | null = null;
+    let last: { logits: Float32Array; hidden?: Float32Array } | null = null;
     try {
       for (let t = 0; t < text.length; t++) {
         if (signal?.aborted) throw new Error('cancelled');
         const ids = tokenizer.encode(text[t]);
-        if (modelProbs && ids.length === 1) {
+        if (last && ids.length === 1) {
+          const modelProbs = softmax(adaptation && last.hidden ? adaptation.adjust(last.logits, last.hidden) : last.logits);
           side.sync(text.slice(0, t));
           const ngramProbs = side.distribution(text.slice(0, t));
           samples.push({ features: gateFeatures(ngramProbs, modelProbs), ngram: ngramProbs[ids[0]], model: modelProbs[ids[0]] });
         }
         if (ids.length === 0) continue;
+        if (adaptation && last?.hidden) adaptation.learn(last.logits, last.hidden, ids[0]);
         const out = await stepper.feed(state, ids);
         stepper.releaseState?.(state);
         state = out.state;
-        modelProbs = softmax(out.logits);
+        last = out;
       }
     } finally {
       stepper.releaseState?.(state);

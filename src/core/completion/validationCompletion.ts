@@ -91,11 +91,12 @@ export async function fitHybridGate<S>(
   validationTexts: readonly string[],
   replayed: readonly string[],
   signal?: { readonly aborted: boolean },
+  adaptationRate = DEFAULT_DECODING.adaptationRate,
 ): Promise<{ gate: HybridGate; fittedOnReplay: boolean }> {
   const replayedChars = replayed.reduce((n, t) => n + t.length, 0);
   const after = charactersAfter(validationTexts, replayedChars, GATE_FIT_CHARS);
   const fittedOnReplay = after.reduce((n, t) => n + t.length, 0) < MIN_GATE_FIT_CHARS;
-  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? replayed : after, signal);
+  const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? replayed : after, adaptationRate, signal);
   return { gate: fitGate(samples), fittedOnReplay };
 }
 

@@ -53,6 +53,7 @@ export function decodingOptions(config: SeqlabConfig): DecodingOptions {
     minProbability: c.minTokenProbability,
     minSuggestionProbability: c.minSuggestionProbability,
     seed: 0,
+    adaptationRate: c.adaptationRate,
   };
 }
 
