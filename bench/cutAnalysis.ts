@@ -17,6 +17,7 @@
 // One JSON line per measurement. Not part of `npm run bench` (a one-off that says where to work).
 import { readFileSync } from 'node:fs';
 import { parseOptionValue, parseOrShowHelp, runScript, UsageError, type CommandSpec, type OptionSpec } from '../src/cli/args';
+import { adaptationRateOption } from '../src/cli/commands/common';
 import { useBackend } from '../src/core/backend/backend';
 import { WORKSPACE_NGRAM_ORDER, validationCompletionOf } from '../src/core/completion/autoServing';
 import { DEFAULT_DECODING, type DecodingOptions, type EngineTokenizer, type Suggestion } from '../src/core/completion/engine';
@@ -52,7 +53,7 @@ const SPEC: CommandSpec = {
   options: [
     { name: 'model', kind: 'string', valueName: 'FILE', description: 'Neural model file (character tokenizer) trained on the folder.' },
     { name: 'chars', kind: 'integer', valueName: 'N', min: 1, defaultText: String(DEFAULT_CHARS), description: 'Held-out characters replayed.' },
-    { name: 'adaptation-rate', kind: 'number', valueName: 'R', min: 0, max: 1, defaultText: String(DEFAULT_DECODING.adaptationRate), description: 'Dynamic evaluation step size of the network (0: off).' },
+    adaptationRateOption,
     { name: 'fit-gate', kind: 'flag', description: "Fit the gate here (at this adaptation rate) instead of using the file's stored one." },
     { name: 'min-shown', kind: 'string', valueName: 'P,...', defaultText: DEFAULT_MIN_SHOWN.join(','), description: 'Expected-gain cut: hide suggestions whose product is under each of these.' },
   ],

@@ -70,7 +70,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
       topK: c.get('completions.topK', 0),
       minTokenProbability: c.get('completions.minTokenProbability', 0.5),
       minSuggestionProbability: c.get('completions.minSuggestionProbability', 0.3),
-      adaptationRate: c.get('completions.adaptationRate', 0),
+      adaptationRate: c.get('completions.adaptationRate', 0.03),
       source: c.get('completions.source', 'auto'),
     },
     visualizer: { contextTokens: c.get('visualizer.contextTokens', 64) },

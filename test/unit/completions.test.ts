@@ -73,6 +73,7 @@ describe('inline completions', () => {
     assert.equal(DEFAULT_DECODING.minProbability, d('minTokenProbability'));
     assert.equal(DEFAULT_DECODING.minSuggestionProbability, d('minSuggestionProbability'));
     assert.equal(DEFAULT_DECODING.temperature, d('temperature'));
+    assert.equal(DEFAULT_DECODING.adaptationRate, d('adaptationRate'));
     assert.equal(DEFAULT_DECODING.multiline, (d('maxLines') as number) > 1);
     assert.deepEqual(
       [DEFAULT_CONTROLLER_SETTINGS.minConfidence, DEFAULT_CONTROLLER_SETTINGS.debounceMs, DEFAULT_CONTROLLER_SETTINGS.maxLines],
@@ -295,7 +296,8 @@ describe('inline completions', () => {
       const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 7 }));
       try {
         await assertNoLeak(async () => {
-          const make = () => new PerDocumentEngines('lstm', 'tfjs', 256, () => neuralEngine(tfjsStepper(model), tokenizer, { ...DEFAULT_DECODING, maxTokens: 12, minProbability: 0, minSuggestionProbability: 0 }));
+          // A fresh engine has learned nothing from the document: compare with dynamic evaluation off.
+          const make = () => new PerDocumentEngines('lstm', 'tfjs', 256, () => neuralEngine(tfjsStepper(model), tokenizer, { ...DEFAULT_DECODING, maxTokens: 12, minProbability: 0, minSuggestionProbability: 0, adaptationRate: 0 }));
           const typing = make();
           let compared = 0;
           for (let end = 30; end < 90; end++) {

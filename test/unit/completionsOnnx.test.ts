@@ -17,7 +17,8 @@ const TEXT = [
   'const total = add(1, 2) + sub(4, 3);\nconsole.log(total);\n',
 ].join('');
 
-const DECODING: DecodingOptions = { ...DEFAULT_DECODING, maxTokens: 16, minProbability: 0, minSuggestionProbability: 0 };
+// Dynamic evaluation on, at a rate that moves the suggestions: the two steppers' top-layer states must agree too.
+const DECODING: DecodingOptions = { ...DEFAULT_DECODING, maxTokens: 16, minProbability: 0, minSuggestionProbability: 0, adaptationRate: 0.1 };
 
 /** A model whose logits are spread out (output weights scaled), so greedy choices have clear margins. */
 function peakedModel(arch: Arch, vocabSize: number): SequenceModel {

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { useBackend, type BackendName } from '../../core/backend/backend';
 import { describeModelFile, loadModelFile, ModelFileError, type LoadedModelFile } from '../../core/modelFile';
 import { validationCompletionOf, WORKSPACE_NGRAM_ORDER } from '../../core/completion/autoServing';
+import { DEFAULT_DECODING } from '../../core/completion/engine';
 import type { HybridGate } from '../../core/completion/hybrid';
 import { NgramModel } from '../../core/ngram/ngram';
 import { readCorpus } from '../../node/corpus';
@@ -91,6 +92,17 @@ export async function readModel(path: string, backend: BackendName): Promise<Loa
     throw cannot(e);
   }
 }
+
+/** The `--adaptation-rate R` option: `seqlab.completions.adaptationRate`, dynamic evaluation's step size. */
+export const adaptationRateOption: OptionSpec = {
+  name: 'adaptation-rate',
+  kind: 'number',
+  valueName: 'R',
+  min: 0,
+  max: 1,
+  defaultText: String(DEFAULT_DECODING.adaptationRate),
+  description: 'Dynamic evaluation: a recurrent model keeps learning the text it reads, one step of this size on its output layer per character (0: off), as the editor does.',
+};
 
 /** The `--counts FOLDER` option of eval and complete. */
 export const countsOption: OptionSpec = {

@@ -19,7 +19,7 @@ import { readBounded } from '../../node/boundedRead';
 import { readCorpus } from '../../node/corpus';
 import { Options, type CommandSpec, type ParsedArgs } from '../args';
 import { Progress } from '../progressBar';
-import { backendOption, CliError, countsOption, formatNumber, formatPercent, hybridCounts, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
+import { adaptationRateOption, backendOption, CliError, countsOption, formatNumber, formatPercent, hybridCounts, jsonOption, printJson, readModel, requirePath, type CliIO, type Command } from './common';
 
 /** Where suggestions end in the keystroke replay unless --min-probability says otherwise (the extension's default). */
 export const DEFAULT_EVAL_MIN_PROBABILITY = DEFAULT_DECODING.minProbability;
@@ -72,6 +72,7 @@ const spec: CommandSpec = {
       defaultText: String(DEFAULT_DECODING.minSuggestionProbability),
       description: 'Suggestions end before the token that would bring the product of their token probabilities below P.',
     },
+    adaptationRateOption,
     countsOption,
     { name: 'limit-chars', kind: 'integer', valueName: 'N', min: 1, description: 'Evaluate only the first N characters (in file order).' },
     backendOption,
@@ -123,6 +124,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<void> {
     ...DEFAULT_DECODING,
     minProbability: o.number('min-probability', DEFAULT_EVAL_MIN_PROBABILITY),
     minSuggestionProbability: o.number('min-suggestion-probability', DEFAULT_DECODING.minSuggestionProbability),
+    adaptationRate: o.number('adaptation-rate', DEFAULT_DECODING.adaptationRate),
   };
   const counts = hybridCounts(o.string('counts'), modelPath, loaded);
   if (loaded.kind === 'ngram') {

@@ -24,7 +24,7 @@ import type { NgramModel } from '../ngram/ngram';
 import { createRng } from '../random';
 import { preTokenize } from '../tokenizers/preTokenize';
 import type { Tokenizer } from '../tokenizers/tokenizer';
-import { OutputAdaptation } from './dynamicEvaluation';
+import { MEASURED_ADAPTATION_RATE, OutputAdaptation } from './dynamicEvaluation';
 import type { NextTokenBlend } from './hybrid';
 import type { Stepper } from './stepper';
 
@@ -69,6 +69,8 @@ export interface DecodingOptions {
 
 /** Tokens of a suggestion per line. */
 export const TOKENS_PER_LINE = 40;
+/** Tokens typed between two requests that dynamic evaluation still learns from one by one (a step each). */
+const ONE_AT_A_TIME_TOKENS = 16;
 /** Characters a fresh window primes a recurrent model with (one chunk: ≈ 10 ms on ONNX Runtime for `small`). */
 export const DEFAULT_CONTEXT_CHARS = 1024;
 
@@ -76,7 +78,7 @@ export const DEFAULT_CONTEXT_CHARS = 1024;
  * The extension's defaults (package.json `seqlab.completions.*`), which `seqlab eval`, `complete`
  * and the benchmark use too. minSuggestionProbability 0.3: of 0, 0.2, 0.3 and 0.5 it saved the most
  * keystrokes on held-out files of two codebases (n-gram and LSTM), at 3-4 points more precision
- * than 0.2 (docs/completions.md has the sweep).
+ * than 0.2 (docs/completions.md has the sweep). adaptationRate: dynamicEvaluation.ts.
  */
 export const DEFAULT_DECODING: DecodingOptions = {
   maxTokens: TOKENS_PER_LINE,
@@ -86,8 +88,7 @@ export const DEFAULT_DECODING: DecodingOptions = {
   minProbability: 0.5,
   minSuggestionProbability: 0.3,
   seed: 0,
-  // Off until the served keystroke savings are measured with it (docs/completions.md).
-  adaptationRate: 0,
+  adaptationRate: MEASURED_ADAPTATION_RATE,
 };
 
 export interface CompletionEngine {
@@ -335,8 +336,8 @@ export function neuralEngine<S>(
   }
 
   /**
-   * Makes `ids` part of the root: along the path while it agrees, the rest in one chunk. Each
-   * token read after a known output is learned from; inside a chunk only the first is.
+   * Makes `ids` part of the root: along the path while it agrees, then the rest. Each token read
+   * after a known output is learned from.
    */
   async function commit(ids: readonly number[]): Promise<void> {
     let i = 0;
@@ -351,12 +352,18 @@ export function neuralEngine<S>(
     }
     if (i === ids.length) return;
     truncate(0);
-    learnAtRoot(ids[i]);
-    const out = await stepper.feed(rootState, ids.slice(i));
-    release(rootState);
-    rootState = out.state;
-    rootLogits = out.logits;
-    rootHidden = out.hidden;
+    // A few keys typed between two requests are read one at a time, so that what the document
+    // teaches does not depend on how fast it was typed; a long chunk (a fresh window, a paste)
+    // is read in one model call and teaches only its first token.
+    const chunks = adaptation && ids.length - i <= ONE_AT_A_TIME_TOKENS ? ids.slice(i).map((id) => [id]) : [ids.slice(i)];
+    for (const chunk of chunks) {
+      learnAtRoot(chunk[0]);
+      const out = await stepper.feed(rootState, chunk);
+      release(rootState);
+      rootState = out.state;
+      rootLogits = out.logits;
+      rootHidden = out.hidden;
+    }
   }
 
   function reset(): void {
