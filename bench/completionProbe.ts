@@ -6,6 +6,7 @@
 //
 //   node --expose-gc out/bench/completionProbe.js --files a.js,b.js [--typed-chars N] [--cold N]
 //        [--source auto|activeModel|workspaceNgram] [--workspace c.js,d.js] [--model m.seqlab]
+//        [--adaptation-rate R]
 // --source activeModel serves the shipped model (models/*.seqlab), or the --model file, added to the
 // registry and made active; --workspace lists the files workspace.findFiles returns (what the
 // workspace n-gram counts). SEQLAB_PROBE_TRACE=1 prints each typed position's outcome on stderr.
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   installVscodeStub();
   stubSettings.set('seqlab.completions.debounceMs', 0);
   stubSettings.set('seqlab.completions.source', arg('source') ?? 'activeModel');
+  if (arg('adaptation-rate') !== undefined) stubSettings.set('seqlab.completions.adaptationRate', Number(arg('adaptation-rate')));
   stubFiles.push(...(arg('workspace') ?? '').split(',').filter(Boolean));
   const storage = mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-storage-'));
 
