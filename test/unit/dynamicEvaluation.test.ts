@@ -52,35 +52,32 @@ describe('dynamic evaluation in the completion engine', () => {
     return out;
   }
 
-  it('learns the document as it is typed: the repeated line gets easier to guess', async () => {
+  /** Runs `body` on a nano LSTM of `text`'s characters, leaking no tensor. */
+  async function withNanoLstm(body: (model: SequenceModel, tokenizer: CharTokenizer) => Promise<void>): Promise<void> {
     const tokenizer = CharTokenizer.build([text]);
     const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
     try {
-      await assertNoLeak(async () => {
-        const ends = Array.from({ length: text.length - 1 }, (_, i) => i + 1);
-        const rightFirstCharacters = (s: Map<number, Suggestion>) => ends.filter((end) => end > text.length / 3 && s.get(end)!.text[0] === text[end]).length;
-        const statically = rightFirstCharacters(await suggestionsAt(model, tokenizer, 0, ends));
-        const adapted = rightFirstCharacters(await suggestionsAt(model, tokenizer, 0.3, ends));
-        assert.ok(adapted > statically + 10, `next character right ${adapted} times adapted, ${statically} times not`);
-      });
+      await assertNoLeak(() => body(model, tokenizer));
     } finally {
       model.dispose();
     }
-  });
+  }
 
-  it('learns the same whether it is asked at every keystroke or at every third', async () => {
-    const tokenizer = CharTokenizer.build([text]);
-    const model = createModel(presetConfig('lstm', 'nano', tokenizer.vocabSize, { seed: 5 }));
-    try {
-      await assertNoLeak(async () => {
-        const every = Array.from({ length: text.length - 1 }, (_, i) => i + 1);
-        const third = every.filter((end) => end % 3 === 0);
-        const often = await suggestionsAt(model, tokenizer, 0.3, every);
-        const seldom = await suggestionsAt(model, tokenizer, 0.3, third);
-        for (const end of third) assert.deepEqual(seldom.get(end), often.get(end), `at ${end}`);
-      });
-    } finally {
-      model.dispose();
-    }
-  });
+  it('learns the document as it is typed: the repeated line gets easier to guess', () =>
+    withNanoLstm(async (model, tokenizer) => {
+      const ends = Array.from({ length: text.length - 1 }, (_, i) => i + 1);
+      const rightFirstCharacters = (s: Map<number, Suggestion>) => ends.filter((end) => end > text.length / 3 && s.get(end)!.text[0] === text[end]).length;
+      const statically = rightFirstCharacters(await suggestionsAt(model, tokenizer, 0, ends));
+      const adapted = rightFirstCharacters(await suggestionsAt(model, tokenizer, 0.3, ends));
+      assert.ok(adapted > statically + 10, `next character right ${adapted} times adapted, ${statically} times not`);
+    }));
+
+  it('learns the same whether it is asked at every keystroke or at every third', () =>
+    withNanoLstm(async (model, tokenizer) => {
+      const every = Array.from({ length: text.length - 1 }, (_, i) => i + 1);
+      const third = every.filter((end) => end % 3 === 0);
+      const often = await suggestionsAt(model, tokenizer, 0.3, every);
+      const seldom = await suggestionsAt(model, tokenizer, 0.3, third);
+      for (const end of third) assert.deepEqual(seldom.get(end), often.get(end), `at ${end}`);
+    }));
 });
