@@ -247,7 +247,7 @@ const describeReplay = (r: Replay) =>
 
 /**
  * The hybrid as training measures and the editor serves it: the gate fitted on the held-out
- * characters after `texts` (or on `texts` when too few follow), the n-gram counted on training
+ * characters `texts` left (or on `texts` when too few are left), the n-gram counted on training
  * files only; bits/char of the mixture from each file's second character.
  */
 async function hybridFields(model: SequenceModel, tokenizer: EngineTokenizer, ngram: NgramModel, allHeldOut: readonly string[], texts: readonly string[]) {

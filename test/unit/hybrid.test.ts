@@ -13,7 +13,7 @@ import {
   type GateSample,
 } from '../../src/core/completion/hybrid';
 import { tfjsStepper } from '../../src/core/completion/stepper';
-import { charactersAfter } from '../../src/core/completion/validationCompletion';
+import { charactersLeft, replayedTexts } from '../../src/core/completion/validationCompletion';
 import { softmax } from '../../src/core/generation/sampling';
 import { createModel, presetConfig } from '../../src/core/models';
 import { disposeState } from '../../src/core/models/sequenceModel';
@@ -86,10 +86,17 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
     assert.ok(Math.abs(mixAt({ weights: [0, 2, 0, 0, 0, 0, 0] }, [0.5, 0.5, 0], [1, 0, 0]).weight - 1 / (1 + Math.exp(-1))) < 1e-12);
   });
 
-  it('takes the validation characters after the replayed ones, across files', () => {
-    assert.deepEqual(charactersAfter(['abc', 'defg', 'hi'], 4, 3), ['efg']);
-    assert.deepEqual(charactersAfter(['abc', 'defg', 'hi'], 2, 4), ['c', 'def']);
-    assert.deepEqual(charactersAfter(['abc'], 5, 4), []);
+  it('replays the start of each file, at most so many of each and in all', () => {
+    assert.deepEqual(replayedTexts(['abcdef', 'gh', 'ijklm', 'nop'], 7, 3), ['abc', 'gh', 'ij']);
+    assert.deepEqual(replayedTexts(['ab', 'cd'], 10, 3), ['ab', 'cd']);
+    // Code points, not code units: a character outside the BMP is one.
+    assert.deepEqual(replayedTexts(['😀😀😀x'], 10, 2), ['😀😀']);
+  });
+
+  it('fits the gate on what the replay left: the rest of each replayed file, then the files it did not reach', () => {
+    assert.deepEqual(charactersLeft(['abcdef', 'gh', 'ijklm', 'nop'], ['abc', 'gh', 'ij'], 6), ['def', 'klm']);
+    assert.deepEqual(charactersLeft(['abcdef', 'gh', 'ijklm', 'nop'], ['abc', 'gh', 'ij'], 20), ['def', 'klm', 'nop']);
+    assert.deepEqual(charactersLeft(['abc'], ['abc'], 4), []);
   });
 
   describe('with a model', () => {

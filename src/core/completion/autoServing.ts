@@ -6,10 +6,15 @@ import { hybridGateOf, type HybridGate } from './hybrid';
 /** Order 8: on held-out files of two codebases, 3-4 points more keystroke savings and higher precision than 6 (docs/completions.md). */
 export const WORKSPACE_NGRAM_ORDER = 8;
 
-/** Validation characters replayed at the end of training: enough to rank, done in seconds. */
-export const VALIDATION_REPLAY_CHARS = 3000;
+/**
+ * Validation characters replayed at the end of training, at most REPLAY_CHARS_PER_FILE from the
+ * start of each file: with 3,000 from one or two files, one file the training files nearly
+ * repeated decided for the whole workspace (docs/completions.md). About 10 s in Node.
+ */
+export const VALIDATION_REPLAY_CHARS = 12000;
+export const REPLAY_CHARS_PER_FILE = 2000;
 
-/** Validation characters (after the replayed ones) the hybrid's gate is fitted on. */
+/** Validation characters the replay left (the rest of each file, then the files it did not reach) the hybrid's gate is fitted on. */
 export const GATE_FIT_CHARS = 4000;
 
 /** The same replay through the hybrid (hybrid.ts): the model mixed with the n-gram by its gate. */

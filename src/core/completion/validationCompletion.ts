@@ -1,7 +1,7 @@
 // How a trained model completes the validation split next to the n-gram the workspace would serve,
 // counted on the training files only (counting the validation files would flatter the n-gram),
 // and, for a character model, the hybrid of the two (hybrid.ts): its gate is fitted on the
-// validation characters after the replayed ones, so the replay measures it on text it was not
+// validation characters the replay did not use, so the replay measures it on text it was not
 // fitted on. Run at the end of training (CLI and trainer webview); autoServing.ts reads the result.
 import type { SequenceModel } from '../models/sequenceModel';
 import { DEFAULT_DOCUMENT_CACHE } from '../ngram/documentCache';
@@ -11,10 +11,9 @@ import { collectGateSamples, fitGate, ngramBlend, NgramSide, type HybridGate } f
 import { neuralServing, ngramServing } from './servingEngine';
 import { tfjsStepper, type Stepper } from './stepper';
 import { keystrokeSavings, limitCharacters, type KeystrokeResult, type ProgressCallback } from '../evaluation';
-import { GATE_FIT_CHARS, VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
+import { GATE_FIT_CHARS, REPLAY_CHARS_PER_FILE, VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
 
 export interface ValidationCompletionOptions {
-  readonly maxChars?: number;
   readonly onProgress?: ProgressCallback;
   /** Aborting stops the replay between texts' keystrokes (the run was cancelled). */
   readonly signal?: { readonly aborted: boolean };
@@ -25,25 +24,37 @@ const MIN_GATE_FIT_CHARS = 500;
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** The characters of `texts` after the first `skip`, at most `limit` of them, file boundaries kept. */
-export function charactersAfter(texts: readonly string[], skip: number, limit: number): string[] {
+/** The start of each of `texts`, at most `perFile` characters (code points) of each and `limit` in all, in order. */
+export function replayedTexts(texts: readonly string[], limit: number, perFile: number): string[] {
   const out: string[] = [];
   let left = limit;
   for (const text of texts) {
     if (left <= 0) break;
-    if (skip >= text.length) {
-      skip -= text.length;
-      continue;
-    }
-    const part = text.slice(skip, skip + left);
-    skip = 0;
-    left -= part.length;
+    const [part] = limitCharacters([text], Math.min(perFile, left));
     out.push(part);
+    left -= Array.from(part).length;
   }
   return out;
 }
 
-/** Replays up to maxChars validation characters through the model, a training-only n-gram and (character models) their hybrid. */
+/**
+ * What a replay of `replayed` (the start of each of the first `texts`) left of them: the rest of
+ * each replayed file, then the files it did not reach; at most `limit` code units, in order.
+ */
+export function charactersLeft(texts: readonly string[], replayed: readonly string[], limit: number): string[] {
+  const out: string[] = [];
+  let left = limit;
+  for (const [i, text] of texts.entries()) {
+    if (left <= 0) break;
+    const part = text.slice(replayed[i]?.length ?? 0).slice(0, left);
+    if (part === '') continue;
+    out.push(part);
+    left -= part.length;
+  }
+  return out;
+}
+
+/** Replays up to VALIDATION_REPLAY_CHARS validation characters, spread over the files, through the model, a training-only n-gram and (character models) their hybrid. */
 export async function measureValidationCompletion(
   model: SequenceModel,
   tokenizer: EngineTokenizer,
@@ -51,7 +62,7 @@ export async function measureValidationCompletion(
   validationTexts: readonly string[],
   options: ValidationCompletionOptions = {},
 ): Promise<ValidationCompletion> {
-  const texts = limitCharacters(validationTexts, options.maxChars ?? VALIDATION_REPLAY_CHARS);
+  const texts = replayedTexts(validationTexts, VALIDATION_REPLAY_CHARS, REPLAY_CHARS_PER_FILE);
   const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const withHybrid = tokenizer.kind === 'char';
   const phases = withHybrid ? 4 : 2;
@@ -80,9 +91,10 @@ export async function measureValidationCompletion(
 }
 
 /**
- * The gate fitted on the validation characters after `replayed` (the texts a replay measures),
- * so that replay is on text the gate never saw; on the replayed texts themselves when fewer
- * than 500 characters follow them. `ngram` must not have counted `validationTexts`.
+ * The gate fitted on the validation characters `replayed` (the start of each of the first
+ * `validationTexts`, what a replay measures) left, so that replay is on text the gate never saw;
+ * on the replayed texts themselves when fewer than 500 characters are left. `ngram` must not have
+ * counted `validationTexts`.
  */
 export async function fitHybridGate<S>(
   stepper: Stepper<S>,
@@ -93,8 +105,7 @@ export async function fitHybridGate<S>(
   signal?: { readonly aborted: boolean },
   adaptationRate = DEFAULT_DECODING.adaptationRate,
 ): Promise<{ gate: HybridGate; fittedOnReplay: boolean }> {
-  const replayedChars = replayed.reduce((n, t) => n + t.length, 0);
-  const after = charactersAfter(validationTexts, replayedChars, GATE_FIT_CHARS);
+  const after = charactersLeft(validationTexts, replayed, GATE_FIT_CHARS);
   const fittedOnReplay = after.reduce((n, t) => n + t.length, 0) < MIN_GATE_FIT_CHARS;
   const samples = await collectGateSamples(stepper, tokenizer, ngram, DEFAULT_DOCUMENT_CACHE, fittedOnReplay ? replayed : after, adaptationRate, signal);
   return { gate: fitGate(samples), fittedOnReplay };
