@@ -1,15 +1,18 @@
 // Inline completions through the real API: the provider object from the extension's test API,
 // real TextDocuments, Positions and CancellationTokenSources.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as vscode from 'vscode';
 import { DEFAULT_DECODING } from '../../../src/core/completion/engine';
-import { neuralServing } from '../../../src/core/completion/servingEngine';
+import { neuralServing, type ServingEngine } from '../../../src/core/completion/servingEngine';
+import { WORKSPACE_NGRAM_ORDER } from '../../../src/core/completion/autoServing';
+import { ngramBlend, NgramSide } from '../../../src/core/completion/hybrid';
+import { DEFAULT_DOCUMENT_CACHE } from '../../../src/core/ngram/documentCache';
 import { tfjsStepper } from '../../../src/core/completion/stepper';
-import { isAcceptable, keystrokeSavings, limitCharacters, lineEnd } from '../../../src/core/evaluation';
+import { isAcceptable, keystrokeSavings, limitCharacters, lineEnd, type KeystrokeResult } from '../../../src/core/evaluation';
 import { loadModelFile, saveModelFile, saveNgramFile } from '../../../src/core/modelFile';
 import { splitTexts } from '../../../src/core/corpus/splitTexts';
 import { readCorpus } from '../../../src/node/corpus';
@@ -447,24 +450,26 @@ describe('inline completions', () => {
       await setting('completions.debounceMs', undefined);
     });
 
-    it('typing held-out text through the real provider saves what the evaluation says, within 2 points', async () => {
-      // The files the shipped model's training held out (seqlab train's split), the first 1,500 characters.
+    /** The files the shipped model's training held out (seqlab train's split), the first 1,500 characters. */
+    function heldOutText(): string {
       const split = splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
-      const [text] = limitCharacters([split.validation[0].text], 1500);
+      return limitCharacters([split.validation[0].text], 1500)[0];
+    }
 
-      // The evaluation: the same model file stepped by tfjs in this process, through the core controller.
-      await tf.setBackend('cpu');
-      const loaded = loadModelFile(readFileSync(shipped));
-      assert.equal(loaded.kind, 'neural');
-      if (loaded.kind !== 'neural') return;
-      const engine = neuralServing('eval', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, DEFAULT_DECODING);
-      const evaluated = await keystrokeSavings(engine, [text]);
-      engine.dispose();
-      loaded.model.dispose();
+    /** `engine`'s replay of `text` in the core controller, as `seqlab eval` runs it. */
+    async function evaluate(engine: ServingEngine, text: string) {
+      try {
+        return await keystrokeSavings(engine, [text]);
+      } finally {
+        engine.dispose();
+      }
+    }
 
-      // The editor: a simulated user types into an untitled document, asking the provider at every
-      // position and accepting (as Tab does) a suggestion of 2+ characters that is exactly right.
-      assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
+    /**
+     * A simulated user types `text` into an untitled document, asking the provider at every
+     * position and accepting (as Tab does) a suggestion of 2+ characters that is exactly right.
+     */
+    async function typeInEditor(text: string): Promise<{ keystrokes: number; shown: number; right: number }> {
       const d = await vscode.workspace.openTextDocument({ content: '', language: 'javascript' });
       let keystrokes = 0;
       let shown = 0;
@@ -490,13 +495,72 @@ describe('inline completions', () => {
         await vscode.window.showTextDocument(d);
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       }
-      const savings = 1 - keystrokes / evaluated.characters;
+      return { keystrokes, shown, right };
+    }
+
+    function assertSameSavings(what: string, editor: { keystrokes: number; shown: number; right: number }, evaluated: KeystrokeResult): void {
+      const savings = 1 - editor.keystrokes / evaluated.characters;
       console.log(
-        `[replay] ${evaluated.characters} characters: editor ${(savings * 100).toFixed(1)}% saved, ${shown} shown, ${right} right; ` +
+        `[replay, ${what}] ${evaluated.characters} characters: editor ${(savings * 100).toFixed(1)}% saved, ${editor.shown} shown, ${editor.right} right; ` +
           `eval ${(evaluated.savings * 100).toFixed(1)}% saved, ${evaluated.shownSuggestions} shown, ${evaluated.rightSuggestions} right`,
       );
       assert.ok(evaluated.acceptedSuggestions > 10, `${evaluated.acceptedSuggestions} suggestions accepted under eval`);
-      assert.ok(Math.abs(savings - evaluated.savings) <= 0.02, `editor ${savings} vs eval ${evaluated.savings}`);
+      assert.ok(Math.abs(savings - evaluated.savings) <= 0.02, `${what}: editor ${savings} vs eval ${evaluated.savings}`);
+    }
+
+    it('typing held-out text through the real provider saves what the evaluation says, within 2 points', async () => {
+      const text = heldOutText();
+      // The evaluation: the same model file stepped by tfjs in this process, through the core controller.
+      await tf.setBackend('cpu');
+      const loaded = loadModelFile(readFileSync(shipped));
+      assert.equal(loaded.kind, 'neural');
+      if (loaded.kind !== 'neural') return;
+      const evaluated = await evaluate(neuralServing('eval', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, DEFAULT_DECODING), text);
+      loaded.model.dispose();
+
+      assert.equal((await api.completions.service.getEngine())?.runtime, 'onnx');
+      assertSameSavings('the model alone', await typeInEditor(text), evaluated);
+    });
+
+    it('the hybrid, as auto serves it after training, saves in the editor what the evaluation over the same counts says, within 2 points', async () => {
+      const text = heldOutText();
+      // Counts the test controls: a tenth of the shipped model's training files in a folder of the
+      // workspace, and seqlab.include limited to it (the workspace n-gram is counted again).
+      const split = splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
+      const folder = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'hybrid-counts');
+      split.train.slice(0, 13).forEach((f, i) => {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(path.join(folder, `${i}.js`), f.text);
+      });
+      const counted = readCorpus(folder).files.map((f) => f.text);
+      assert.equal(counted.length, 13);
+      // A gate of the shape training fits (θ from a 5-minute LSTM's end-of-training fit).
+      const gate = { weights: [0.29, 1.81, -2.61, -2.84, 1.34, 0.95, -0.31], fittedOn: 4000 };
+      await tf.setBackend('cpu');
+      const loaded = loadModelFile(readFileSync(shipped));
+      assert.equal(loaded.kind, 'neural');
+      if (loaded.kind !== 'neural') return;
+      const file = path.join(scratch, 'lstm-small-js-hybrid.seqlab');
+      writeFileSync(file, saveModelFile({ model: loaded.model, tokenizer: loaded.tokenizer, metadata: { ...loaded.metadata, validationCompletion: hybridBestMeasurement(gate) } }));
+      const ngram = NgramModel.train(counted, { order: WORKSPACE_NGRAM_ORDER });
+      const blend = () => ngramBlend(new NgramSide(ngram, loaded.tokenizer, DEFAULT_DOCUMENT_CACHE), gate);
+      const evaluated = await evaluate(neuralServing('eval', 'tfjs', tfjsStepper(loaded.model), loaded.model, loaded.tokenizer, DEFAULT_DECODING, blend), text);
+      loaded.model.dispose();
+
+      const previous = (await api.models.getActive())?.id;
+      try {
+        await vscode.workspace.getConfiguration('seqlab').update('include', ['hybrid-counts/**'], vscode.ConfigurationTarget.Global);
+        const id = await vscode.commands.executeCommand<string>('seqlab.importModel', vscode.Uri.file(file));
+        await vscode.commands.executeCommand('seqlab.selectModel', id);
+        const engine = await api.completions.service.getEngine();
+        assert.equal(engine?.runtime, 'onnx');
+        assert.match(engine?.label ?? '', /\+ workspace n-gram$/);
+        assertSameSavings('the hybrid', await typeInEditor(text), evaluated);
+      } finally {
+        await vscode.workspace.getConfiguration('seqlab').update('include', undefined, vscode.ConfigurationTarget.Global);
+        rmSync(folder, { recursive: true, force: true });
+        if (previous) await vscode.commands.executeCommand('seqlab.selectModel', previous);
+      }
     });
   });
 });
