@@ -38,6 +38,8 @@ export interface BenchArgs {
   readonly qualityChars: number;
   /** Write bench/results/<date>-<machine>.{md,json} (default: not with --quick). */
   readonly save: boolean;
+  /** Webview training: the WebGL-forced run too. */
+  readonly webgl: boolean;
   readonly help: boolean;
 }
 
@@ -83,6 +85,7 @@ const BENCH_SPEC: CommandSpec = {
     { name: 'long-range-steps', ...positiveInteger, defaultText: defaultText('long-range-steps'), description: 'Long-range: training steps per model and lag.' },
     { name: 'typed-chars', ...positiveInteger, defaultText: defaultText('typed-chars'), description: 'Completion: characters typed through held-out files.' },
     { name: 'quality-chars', ...positiveInteger, defaultText: defaultText('quality-chars'), description: 'Quality: held-out characters replayed per model.' },
+    { name: 'webgl', kind: 'flag', negatable: true, defaultText: 'webgl', description: 'Webview training: also train with WebGL forced (SwiftShader on a machine without a GPU: minutes), or not.' },
     { name: 'save', kind: 'flag', negatable: true, defaultText: 'save; no with --quick', description: 'Write bench/results/<date>-<machine>.{md,json}, or not.' },
   ],
   examples: ['npm run bench -- --quick', 'npm run bench -- --sections quality --arch lstm --seconds 300', 'npm run bench -- --skip webviewTraining,gpuTraining --json'],
@@ -115,6 +118,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     coldSamples: quick ? 10 : 40,
     qualityChars: o.number('quality-chars', d['quality-chars']),
     save: o.has('save') ? o.flag('save') : !quick,
+    webgl: o.has('webgl') ? o.flag('webgl') : true,
     help: parsed.help,
   };
 }

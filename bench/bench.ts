@@ -111,6 +111,7 @@ const SECTION_RUNNERS: readonly Section[] = [
         preset: 'small',
         steps: args.quick ? 10 : 30,
         webglSteps: args.quick ? 5 : 10,
+        onlyAuto: !args.webgl,
         tokenizeChars: args.quick ? 2_000_000 : 20_000_000,
       });
       return { rows: [], value, markdown: renderWebviewTraining(value) };

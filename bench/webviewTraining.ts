@@ -159,10 +159,17 @@ async function trainInNode(p: Prepared, s: TrainingSpec): Promise<number[]> {
   return intervals;
 }
 
-/** Serves the repository read-only on a loopback port, plus the benchmark page. */
-export function serve(root: string, page: string): Promise<{ server: Server; origin: string }> {
+/**
+ * What makes a page cross-origin isolated, which SharedArrayBuffer and so tfjs's threaded wasm
+ * build need. A VS Code webview is not; the benchmark serves the page both ways.
+ */
+const CROSS_ORIGIN_ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves the repository read-only on a loopback port, plus the benchmark page; `isolated` adds CROSS_ORIGIN_ISOLATION to every response. */
+export function serve(root: string, page: string, isolated = false): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.html': 'text/html' };
   const server = createServer((req, res) => {
+    if (isolated) for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -190,13 +197,17 @@ export function serve(root: string, page: string): Promise<{ server: Server; ori
   });
 }
 
-/** The webview shell of src/extension/webviewHtml.ts, with acquireVsCodeApi recording posts. */
-export function benchPage(nonce: string): string {
+/**
+ * The webview shell of src/extension/webviewHtml.ts, with acquireVsCodeApi recording posts.
+ * `blobScripts`: script-src also allows blob: (the threaded wasm build's pthread workers import
+ * their script from one; the extension's CSP does not allow it).
+ */
+export function benchPage(nonce: string, blobScripts = false): string {
   const csp = [
     "default-src 'none'",
     "img-src 'self' data:",
     "style-src 'self'",
-    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
+    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'${blobScripts ? ' blob:' : ''}`,
     "connect-src 'self' blob:",
     'worker-src blob:',
   ].join('; ');
@@ -234,11 +245,12 @@ export async function trainInChromium(
   s: TrainingSpec,
   preferred: 'auto' | TrainingBackend,
   corpus: CorpusDescription,
-): Promise<{ backend: string; reason: string; intervals: number[]; lateness: number[]; losses: number[] }> {
+): Promise<{ backend: string; reason: string; intervals: number[]; lateness: number[]; losses: number[]; crossOriginIsolated: boolean }> {
   const page = await browser.newPage();
   try {
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+    const crossOriginIsolated = await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
     const start: Omit<TrainStartMessage, 'data'> & { data: Omit<TrainStartMessage['data'], 'tokens' | 'lengths'> } = {
       type: 'trainStart',
       runId: `bench-${preferred}`,
@@ -288,6 +300,7 @@ export async function trainInChromium(
       intervals: posted.filter((m) => m.type === 'trainProgress').map((m) => m.progress!.tokensPerSecond),
       losses: posted.filter((m) => m.type === 'trainProgress').map((m) => m.progress!.loss),
       lateness,
+      crossOriginIsolated,
     };
   } finally {
     await page.close();
@@ -357,22 +370,27 @@ export async function runWebviewTraining(files: readonly SourceFile[], options: 
 
   const corpus = describeFiles(files);
   const root = repoRoot();
-  const { server, origin } = await serve(root, benchPage(randomBytes(16).toString('base64')));
+  const nonce = randomBytes(16).toString('base64');
+  const [plain, isolated] = await Promise.all([serve(root, benchPage(nonce)), serve(root, benchPage(nonce, true), true)]);
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
     // Automatic choice (wasm here) in the training worker on one thread, then data parallel
-    // (hardwareConcurrency − 1 gradient workers), then WebGL forced (on the page).
-    for (const [label, preferred, steps, workers] of [
-      ['chromium webview, worker, 1 thread', 'auto', options.steps, 0],
-      ['chromium webview, worker, data parallel', 'auto', options.steps, undefined],
-      ['chromium webview, page', 'webgl', options.webglSteps, undefined],
+    // (hardwareConcurrency − 1 gradient workers), then on a cross-origin isolated page, where
+    // tfjs loads its threaded wasm build and XNNPACK splits each kernel over the cores (a VS Code
+    // webview is not isolated: measured to say what isolation would buy), then WebGL forced (on the page).
+    for (const [label, preferred, steps, workers, served] of [
+      ['chromium webview, worker, 1 thread', 'auto', options.steps, 0, plain],
+      ['chromium webview, worker, data parallel', 'auto', options.steps, undefined, plain],
+      ['cross-origin isolated page, worker, wasm threads', 'auto', options.steps, 0, isolated],
+      ['chromium webview, page', 'webgl', options.webglSteps, undefined, plain],
     ] as const) {
       if (options.onlyAuto && preferred !== 'auto') continue;
       const runSpec = { ...spec(options, steps + PROGRESS_EVERY), ...(workers === undefined ? {} : { gradientWorkers: workers }) };
       log(`webview training: ${label}, backend ${preferred === 'auto' ? 'chosen automatically' : `${preferred} forced`}, ${runSpec.maxSteps} steps`);
       try {
-        const r = await trainInChromium(browser, origin, p, runSpec, preferred, corpus);
+        const r = await trainInChromium(browser, served.origin, p, runSpec, preferred, corpus);
+        if (served === isolated && !r.crossOriginIsolated) throw new Error('the page was not cross-origin isolated');
         const tps = steady(r.intervals);
         const late = [...r.lateness].sort((a, b) => a - b);
         rows.push({
@@ -392,7 +410,8 @@ export async function runWebviewTraining(files: readonly SourceFile[], options: 
     }
   } finally {
     await browser?.close();
-    server.close();
+    plain.server.close();
+    isolated.server.close();
   }
 
   log(`webview training: host tokenization of ${options.tokenizeChars} characters`);

@@ -21,6 +21,7 @@ const FULL: BenchArgs = {
   coldSamples: 40,
   qualityChars: 6000,
   save: true,
+  webgl: true,
   help: false,
 };
 
@@ -54,6 +55,7 @@ describe('bench arguments', () => {
     [['--typed-chars', '500', '--quality-chars', '700', '--json'], { ...FULL, typedChars: 500, qualityChars: 700, json: true }],
     [['--quick', '--save'], { ...QUICK, save: true }],
     [['--no-save'], { ...FULL, save: false }],
+    [['--sections', 'webviewTraining', '--no-webgl'], { ...FULL, sections: ['webviewTraining'], webgl: false }],
     [['--help'], { ...FULL, help: true }],
     [['--arch', 'cnn', '-h'], { ...FULL, help: true }],
   ];
