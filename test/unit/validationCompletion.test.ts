@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decideAutoServing, validationCompletionOf, type ValidationCompletion } from '../../src/core/completion/autoServing';
+import { decideAutoServing, replayBudget, validationCompletionOf, type ValidationCompletion } from '../../src/core/completion/autoServing';
 import { measureValidationCompletion } from '../../src/core/completion/validationCompletion';
 import { keystrokeSavings } from '../../src/core/evaluation';
 import { ngramServing } from '../../src/core/completion/servingEngine';
@@ -47,6 +47,14 @@ describe('validation completion (auto never makes completions worse)', () => {
     assert.deepEqual(validationCompletionOf(stored), withHybrid(0.32, 0.22, 0.31));
     const malformed = JSON.parse(JSON.stringify({ validationCompletion: { ...measured(0.2, 0.3), hybrid: { keystrokeSavings: 0.4, gate: { weights: [1] } } } }));
     assert.deepEqual(validationCompletionOf(malformed), measured(0.2, 0.3));
+  });
+
+  it('replays up to 12,000 characters, leaving 4,000 for the gate where validation is smaller, never under 3,000', () => {
+    assert.equal(replayBudget(100_000), 12_000);
+    assert.equal(replayBudget(16_000), 12_000);
+    assert.equal(replayBudget(10_000), 6_000);
+    assert.equal(replayBudget(6_000), 3_000);
+    assert.equal(replayBudget(1_000), 3_000);
   });
 
   it('reads the field from metadata through a JSON round trip; absent or malformed is undefined', () => {

@@ -13,9 +13,20 @@ export const WORKSPACE_NGRAM_ORDER = 8;
  */
 export const VALIDATION_REPLAY_CHARS = 12000;
 export const REPLAY_CHARS_PER_FILE = 2000;
+/** A smaller validation split is replayed this far, GATE_FIT_CHARS permitting (see replayBudget). */
+export const MIN_VALIDATION_REPLAY_CHARS = 3000;
 
 /** Validation characters the replay left (the rest of each file, then the files it did not reach) the hybrid's gate is fitted on. */
 export const GATE_FIT_CHARS = 4000;
+
+/**
+ * Characters to replay out of `validationChars`: up to VALIDATION_REPLAY_CHARS, but leaving
+ * GATE_FIT_CHARS for the gate where the split is smaller, and never under
+ * MIN_VALIDATION_REPLAY_CHARS.
+ */
+export function replayBudget(validationChars: number): number {
+  return Math.min(VALIDATION_REPLAY_CHARS, Math.max(MIN_VALIDATION_REPLAY_CHARS, validationChars - GATE_FIT_CHARS));
+}
 
 /** The same replay through the hybrid (hybrid.ts): the model mixed with the n-gram by its gate. */
 export interface HybridCompletion {

@@ -10,8 +10,8 @@ import { DEFAULT_DECODING, type EngineTokenizer } from './engine';
 import { collectGateSamples, fitGate, ngramBlend, NgramSide, type HybridGate } from './hybrid';
 import { neuralServing, ngramServing } from './servingEngine';
 import { tfjsStepper, type Stepper } from './stepper';
-import { keystrokeSavings, limitCharacters, type KeystrokeResult, type ProgressCallback } from '../evaluation';
-import { GATE_FIT_CHARS, REPLAY_CHARS_PER_FILE, VALIDATION_REPLAY_CHARS, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
+import { codePointCount, keystrokeSavings, limitCharacters, type KeystrokeResult, type ProgressCallback } from '../evaluation';
+import { GATE_FIT_CHARS, REPLAY_CHARS_PER_FILE, replayBudget, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
 
 export interface ValidationCompletionOptions {
   readonly onProgress?: ProgressCallback;
@@ -54,7 +54,7 @@ export function charactersLeft(texts: readonly string[], replayed: readonly stri
   return out;
 }
 
-/** Replays up to VALIDATION_REPLAY_CHARS validation characters, spread over the files, through the model, a training-only n-gram and (character models) their hybrid. */
+/** Replays up to 12,000 validation characters (replayBudget), spread over the files, through the model, a training-only n-gram and (character models) their hybrid. */
 export async function measureValidationCompletion(
   model: SequenceModel,
   tokenizer: EngineTokenizer,
@@ -62,7 +62,8 @@ export async function measureValidationCompletion(
   validationTexts: readonly string[],
   options: ValidationCompletionOptions = {},
 ): Promise<ValidationCompletion> {
-  const texts = replayedTexts(validationTexts, VALIDATION_REPLAY_CHARS, REPLAY_CHARS_PER_FILE);
+  const validationChars = validationTexts.reduce((n, t) => n + codePointCount(t), 0);
+  const texts = replayedTexts(validationTexts, replayBudget(validationChars), REPLAY_CHARS_PER_FILE);
   const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const withHybrid = tokenizer.kind === 'char';
   const phases = withHybrid ? 4 : 2;
