@@ -13,7 +13,7 @@ import { backendCandidates } from '../../src/core/backend/fallback';
 import { generate } from '../../src/core/generation/generate';
 import { loadModelFile, saveModelFile, type ModelMetadata } from '../../src/core/modelFile';
 import { createModel, presetConfig, type SequenceModel } from '../../src/core/models';
-import type { ValidationCompletion } from '../../src/core/completion/autoServing';
+import { MIN_VALIDATION_REPLAY_CHARS, type ValidationCompletion } from '../../src/core/completion/autoServing';
 import { measureValidationCompletion } from '../../src/core/completion/validationCompletion';
 import { tokenizerFromJson, type Tokenizer } from '../../src/core/tokenizers';
 import type { TrainingCheckpoint } from '../../src/core/training/checkpoint';
@@ -309,7 +309,9 @@ export class TrainingRun {
     this.setState('stopping', 'measuring completions on validation text');
     const control = this.control;
     try {
+      const gpu = this.backendName === 'webgl' || this.backendName === 'webgpu';
       return await measureValidationCompletion(model, this.tokenizer, text(train), text(validation), {
+        ...(gpu ? { maxChars: MIN_VALIDATION_REPLAY_CHARS } : {}),
         signal: { get aborted() { return control.stopped || lost.aborted; } },
         onProgress: (done, total) => this.setState('stopping', `measuring completions on validation text (${Math.round((100 * done) / total)}%)`),
       });

@@ -14,6 +14,11 @@ import { codePointCount, keystrokeSavings, limitCharacters, type KeystrokeResult
 import { GATE_FIT_CHARS, REPLAY_CHARS_PER_FILE, replayBudget, WORKSPACE_NGRAM_ORDER, type HybridCompletion, type ValidationCompletion } from './autoServing';
 
 export interface ValidationCompletionOptions {
+  /**
+   * Most characters to replay; default replayBudget's 12,000. A GPU backend, where every step of
+   * the replay is a round trip to the device, replays MIN_VALIDATION_REPLAY_CHARS.
+   */
+  readonly maxChars?: number;
   readonly onProgress?: ProgressCallback;
   /** Aborting stops the replay between texts' keystrokes (the run was cancelled). */
   readonly signal?: { readonly aborted: boolean };
@@ -63,7 +68,7 @@ export async function measureValidationCompletion(
   options: ValidationCompletionOptions = {},
 ): Promise<ValidationCompletion> {
   const validationChars = validationTexts.reduce((n, t) => n + codePointCount(t), 0);
-  const texts = replayedTexts(validationTexts, replayBudget(validationChars), REPLAY_CHARS_PER_FILE);
+  const texts = replayedTexts(validationTexts, Math.min(options.maxChars ?? Infinity, replayBudget(validationChars)), REPLAY_CHARS_PER_FILE);
   const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const withHybrid = tokenizer.kind === 'char';
   const phases = withHybrid ? 4 : 2;
