@@ -59,15 +59,18 @@ function codePointLengthAt(text: string, i: number): number {
   return 1;
 }
 
-/** At most `limit` code points of `texts` in total, in order; texts past the limit are dropped. */
-export function limitCharacters(texts: readonly string[], limit: number): string[] {
+/**
+ * The start of each of `texts`, at most `perFile` code points of each and `limit` in all, in
+ * order; texts past the limit are dropped.
+ */
+export function limitCharacters(texts: readonly string[], limit: number, perFile = Infinity): string[] {
   const out: string[] = [];
   let left = limit;
   for (const text of texts) {
     if (left <= 0) break;
     let i = 0;
     let n = 0;
-    while (i < text.length && n < left) {
+    while (i < text.length && n < Math.min(left, perFile)) {
       i += codePointLengthAt(text, i);
       n++;
     }

@@ -13,7 +13,8 @@ import {
   type GateSample,
 } from '../../src/core/completion/hybrid';
 import { tfjsStepper } from '../../src/core/completion/stepper';
-import { charactersLeft, replayedTexts } from '../../src/core/completion/validationCompletion';
+import { charactersLeft } from '../../src/core/completion/validationCompletion';
+import { limitCharacters } from '../../src/core/evaluation';
 import { softmax } from '../../src/core/generation/sampling';
 import { createModel, presetConfig } from '../../src/core/models';
 import { disposeState } from '../../src/core/models/sequenceModel';
@@ -87,10 +88,10 @@ describe('hybrid: the gate that mixes the network with the n-gram', () => {
   });
 
   it('replays the start of each file, at most so many of each and in all', () => {
-    assert.deepEqual(replayedTexts(['abcdef', 'gh', 'ijklm', 'nop'], 7, 3), ['abc', 'gh', 'ij']);
-    assert.deepEqual(replayedTexts(['ab', 'cd'], 10, 3), ['ab', 'cd']);
+    assert.deepEqual(limitCharacters(['abcdef', 'gh', 'ijklm', 'nop'], 7, 3), ['abc', 'gh', 'ij']);
+    assert.deepEqual(limitCharacters(['ab', 'cd'], 10, 3), ['ab', 'cd']);
     // Code points, not code units: a character outside the BMP is one.
-    assert.deepEqual(replayedTexts(['😀😀😀x'], 10, 2), ['😀😀']);
+    assert.deepEqual(limitCharacters(['😀😀😀x'], 10, 2), ['😀😀']);
   });
 
   it('fits the gate on what the replay left: the rest of each replayed file, then the files it did not reach', () => {

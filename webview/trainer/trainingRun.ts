@@ -79,6 +79,9 @@ export class TrainingRun {
   private lastCheckpointStep = -1;
   private lastCheckpointAt = 0;
   private backendName: TrainingBackend = 'cpu';
+  private get onGpu(): boolean {
+    return this.backendName === 'webgl' || this.backendName === 'webgpu';
+  }
   private start: TrainStartMessage | null;
   private readonly tokenizer: Tokenizer;
   private readonly prompt: string;
@@ -182,8 +185,7 @@ export class TrainingRun {
         this.release();
         return;
       } catch (error) {
-        const gpu = this.backendName === 'webgl' || this.backendName === 'webgpu';
-        if (!(error instanceof BackendLost) && !gpu) {
+        if (!(error instanceof BackendLost) && !this.onGpu) {
           this.fail(message(error));
           return;
         }
@@ -309,9 +311,8 @@ export class TrainingRun {
     this.setState('stopping', 'measuring completions on validation text');
     const control = this.control;
     try {
-      const gpu = this.backendName === 'webgl' || this.backendName === 'webgpu';
       return await measureValidationCompletion(model, this.tokenizer, text(train), text(validation), {
-        ...(gpu ? { maxChars: MIN_VALIDATION_REPLAY_CHARS } : {}),
+        ...(this.onGpu ? { maxChars: MIN_VALIDATION_REPLAY_CHARS } : {}),
         signal: { get aborted() { return control.stopped || lost.aborted; } },
         onProgress: (done, total) => this.setState('stopping', `measuring completions on validation text (${Math.round((100 * done) / total)}%)`),
       });
@@ -387,7 +388,7 @@ export class TrainingRun {
 
   private onProgress(trainer: Trainer, model: SequenceModel, p: StepProgress): void {
     const start = this.start!;
-    if (!Number.isFinite(p.loss) && (this.backendName === 'webgl' || this.backendName === 'webgpu')) {
+    if (!Number.isFinite(p.loss) && this.onGpu) {
       // A lost context reads back garbage before (or instead of) firing its event.
       const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
       if (gl?.isContextLost()) this.control.stop();

@@ -29,19 +29,6 @@ const MIN_GATE_FIT_CHARS = 500;
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** The start of each of `texts`, at most `perFile` characters (code points) of each and `limit` in all, in order. */
-export function replayedTexts(texts: readonly string[], limit: number, perFile: number): string[] {
-  const out: string[] = [];
-  let left = limit;
-  for (const text of texts) {
-    if (left <= 0) break;
-    const [part] = limitCharacters([text], Math.min(perFile, left));
-    out.push(part);
-    left -= Array.from(part).length;
-  }
-  return out;
-}
-
 /**
  * What a replay of `replayed` (the start of each of the first `texts`) left of them: the rest of
  * each replayed file, then the files it did not reach; at most `limit` code units, in order.
@@ -68,7 +55,7 @@ export async function measureValidationCompletion(
   options: ValidationCompletionOptions = {},
 ): Promise<ValidationCompletion> {
   const validationChars = validationTexts.reduce((n, t) => n + codePointCount(t), 0);
-  const texts = replayedTexts(validationTexts, Math.min(options.maxChars ?? Infinity, replayBudget(validationChars)), REPLAY_CHARS_PER_FILE);
+  const texts = limitCharacters(validationTexts, Math.min(options.maxChars ?? Infinity, replayBudget(validationChars)), REPLAY_CHARS_PER_FILE);
   const ngram = NgramModel.train(trainTexts, { order: WORKSPACE_NGRAM_ORDER });
   const withHybrid = tokenizer.kind === 'char';
   const phases = withHybrid ? 4 : 2;

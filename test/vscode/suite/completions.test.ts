@@ -450,11 +450,11 @@ describe('inline completions', () => {
       await setting('completions.debounceMs', undefined);
     });
 
-    /** The files the shipped model's training held out (seqlab train's split), the first 1,500 characters. */
-    function heldOutText(): string {
-      const split = splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
-      return limitCharacters([split.validation[0].text], 1500)[0];
-    }
+    /** The shipped model's training split (seqlab train's: seed 0, a tenth held out). */
+    const shippedSplit = () => splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
+
+    /** The files the shipped model's training held out, the first 1,500 characters. */
+    const heldOutText = () => limitCharacters([shippedSplit().validation[0].text], 1500)[0];
 
     /** `engine`'s replay of `text` in the core controller, as `seqlab eval` runs it. */
     async function evaluate(engine: ServingEngine, text: string) {
@@ -526,12 +526,9 @@ describe('inline completions', () => {
       const text = heldOutText();
       // Counts the test controls: a tenth of the shipped model's training files in a folder of the
       // workspace, and seqlab.include limited to it (the workspace n-gram is counted again).
-      const split = splitTexts(readCorpus(path.join(repo, 'sample-workspace')).files, { seed: 0, validationFraction: 0.1 });
       const folder = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'hybrid-counts');
-      split.train.slice(0, 13).forEach((f, i) => {
-        mkdirSync(folder, { recursive: true });
-        writeFileSync(path.join(folder, `${i}.js`), f.text);
-      });
+      mkdirSync(folder, { recursive: true });
+      shippedSplit().train.slice(0, 13).forEach((f, i) => writeFileSync(path.join(folder, `${i}.js`), f.text));
       const counted = readCorpus(folder).files.map((f) => f.text);
       assert.equal(counted.length, 13);
       // A gate of the shape training fits (θ from a 5-minute LSTM's end-of-training fit).
