@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConsoleMessage } from 'playwright-core';
 import { repoRoot } from '../harness/codeServer';
+import { ghostText, precision, savings, typeAsUser } from './typist';
 import { e2e, openFile, screenshot } from './workbench';
 
 interface Trace {
@@ -112,16 +113,10 @@ describe('inline completions in the editor', () => {
     await page.waitForTimeout(500);
   });
 
-  /** The ghost text shown in the editor ('' when none), non-breaking spaces as spaces. */
-  async function ghostText(): Promise<string> {
-    const parts = await e2e().page.locator('.monaco-editor .view-line span.ghost-text-decoration').allTextContents();
-    return parts.join('').replace(/\u00a0/g, ' ');
-  }
-
   async function waitForGhost(predicate: (text: string) => boolean, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const text = await ghostText();
+      const text = await ghostText(e2e().page);
       if (predicate(text) || Date.now() > deadline) return text;
       await e2e().page.waitForTimeout(100);
     }
@@ -226,38 +221,7 @@ describe('inline completions in the editor', () => {
       await page.locator('.monaco-editor .view-lines').first().click();
       await page.evaluate(WATCH_GHOST_TEXT);
       const tracesBefore = traces.length;
-      let keystrokes = 0;
-      let shown = 0;
-      let right = 0;
-      let previous = '';
-      for (let i = 0; i < text.length; ) {
-        await page.waitForTimeout(150);
-        let ghost = await ghostText();
-        const again = await ghostText();
-        if (again !== ghost) ghost = '';
-        const lineEnd = text.indexOf('\n', i);
-        const rest = text.slice(i, lineEnd < 0 ? text.length : lineEnd);
-        // A suggestion is counted once, however many keys it stays on screen while typed along.
-        if (ghost && ghost !== previous) {
-          shown++;
-          if (rest.startsWith(ghost)) right++;
-        }
-        keystrokes++;
-        // In a line's leading whitespace, Tab before ghost text that starts with whitespace indents
-        // instead of accepting (VS Code's rule): such a suggestion is typed along instead.
-        const inIndentation = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i)) && /^[ \t]/.test(ghost);
-        if (ghost.length >= 2 && rest.startsWith(ghost) && !inIndentation) {
-          await page.keyboard.press('Tab');
-          i += ghost.length;
-          previous = '';
-          continue;
-        }
-        const ch = text[i];
-        if (ch === '\n') await page.keyboard.press('Enter');
-        else await page.keyboard.type(ch);
-        i++;
-        previous = ghost.startsWith(ch) ? ghost.slice(1) : '';
-      }
+      const typed = await typeAsUser(page, text);
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+S');
       let saved = '';
@@ -266,19 +230,18 @@ describe('inline completions in the editor', () => {
         saved = readFileSync(path.join(workspace, HELD_OUT_FILE), 'utf8');
       }
       await screenshot('completions-held-out');
-      const savings = 1 - keystrokes / text.length;
       const latency = ghostLatencies((await page.evaluate('globalThis.__seqlabGhost')) as GhostLog);
       // The rest of keystroke-to-screen: VS Code's 50 ms wait, and the trips browser → server →
       // extension host and back with the ghost text drawn.
       const host = quantiles(traces.slice(tracesBefore).map((t) => t.hostMs));
       console.log(
-        `[held-out in the editor] ${text.length} characters of mocha/lib/runnable.js: ${keystrokes} keystrokes, savings ${(savings * 100).toFixed(1)}%, ` +
-          `${shown} suggestions shown, ${right} right (precision ${shown ? ((100 * right) / shown).toFixed(1) : 'n/a'}%); ` +
+        `[held-out in the editor] ${text.length} characters of mocha/lib/runnable.js: ${typed.keystrokes} keystrokes, savings ${(savings(typed) * 100).toFixed(1)}%, ` +
+          `${typed.shown} suggestions shown, ${typed.right} right (precision ${typed.shown ? (100 * precision(typed)).toFixed(1) : 'n/a'}%); ` +
           `keystroke to new ghost text on screen: p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms over ${latency.count} keystrokes; ` +
           `the provider in the extension host: p50 ${host.p50.toFixed(1)} ms, p99 ${host.p99.toFixed(1)} ms over ${host.count} requests`,
       );
       assert.equal(saved, text, 'the document ends exactly as the text');
-      assert.ok(shown > 0, 'suggestions appeared');
+      assert.ok(typed.shown > 0, 'suggestions appeared');
     } finally {
       writeFileSync(settingsFile, previousSettings);
     }

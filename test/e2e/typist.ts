@@ -1,0 +1,62 @@
+// The issue's simulated user in the real editor: types a text one key at a time with a pause,
+// and accepts with Tab a suggestion of 2+ characters that is exactly how the line goes on. The
+// e2e held-out test and `bench/editorTrial.ts` both type through it.
+import type { Page } from 'playwright-core';
+
+/** What typing one text in the editor gave. */
+export interface TypingResult {
+  readonly characters: number;
+  readonly keystrokes: number;
+  /** Suggestions shown, each counted once however many keys it stays on screen. */
+  readonly shown: number;
+  /** Of those, the ones that were exactly how the line goes on. */
+  readonly right: number;
+}
+
+export const savings = (r: TypingResult) => 1 - r.keystrokes / r.characters;
+export const precision = (r: TypingResult) => (r.shown ? r.right / r.shown : NaN);
+
+/** The ghost text shown in the editor ('' when none), non-breaking spaces as spaces. */
+export async function ghostText(page: Page): Promise<string> {
+  const parts = await page.locator('.monaco-editor .view-line span.ghost-text-decoration').allTextContents();
+  return parts.join('').replace(/\u00a0/g, ' ');
+}
+
+/**
+ * Types `text` into the focused editor as the simulated user. The editor must leave typed text
+ * as typed (no auto-closed brackets or quotes, no auto-indentation) and show no suggest widget.
+ */
+export async function typeAsUser(page: Page, text: string, pauseMs = 150): Promise<TypingResult> {
+  let keystrokes = 0;
+  let shown = 0;
+  let right = 0;
+  let previous = '';
+  for (let i = 0; i < text.length; ) {
+    await page.waitForTimeout(pauseMs);
+    // Read twice: ghost text that changes between the two reads is still being drawn.
+    let ghost = await ghostText(page);
+    if ((await ghostText(page)) !== ghost) ghost = '';
+    const lineEnd = text.indexOf('\n', i);
+    const rest = text.slice(i, lineEnd < 0 ? text.length : lineEnd);
+    if (ghost && ghost !== previous) {
+      shown++;
+      if (rest.startsWith(ghost)) right++;
+    }
+    keystrokes++;
+    // In a line's leading whitespace, Tab before ghost text that starts with whitespace indents
+    // instead of accepting (VS Code's rule): such a suggestion is typed along instead.
+    const inIndentation = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i)) && /^[ \t]/.test(ghost);
+    if (ghost.length >= 2 && rest.startsWith(ghost) && !inIndentation) {
+      await page.keyboard.press('Tab');
+      i += ghost.length;
+      previous = '';
+      continue;
+    }
+    const ch = text[i];
+    if (ch === '\n') await page.keyboard.press('Enter');
+    else await page.keyboard.type(ch);
+    i++;
+    previous = ghost.startsWith(ch) ? ghost.slice(1) : '';
+  }
+  return { characters: text.length, keystrokes, shown, right };
+}
