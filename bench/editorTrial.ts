@@ -8,20 +8,26 @@
 //
 //   npm run package && node out/bench/editorTrial.js FOLDER [--chars 2000] [--per-file 500] [--minutes M] [--json FILE]
 //
+// It then replays the same texts with the model file that served through `seqlab eval` (over
+// the same counts when the hybrid served): what the editor should have given. `--model FILE`
+// imports a model file instead of training, `--pause MS` changes the typist's pause.
+//
 // About 2 × (typing: 4 min per 1,000 characters) + the training budget + its replay. Not part
 // of `npm run bench` (a measurement of minutes in the real editor, one codebase per run).
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseOrShowHelp, runScript, type CommandSpec } from '../src/cli/args';
 import { splitTexts } from '../src/core/corpus/splitTexts';
+import { describeModelFile } from '../src/core/modelFile/container';
 import { limitCharacters } from '../src/core/evaluation';
 import { readCorpus } from '../src/node/corpus';
 import { launchBrowser, openWorkbench } from '../test/harness/browser';
 import { ensureCodeServer, installVsix, repoRoot, scratchDir, startCodeServer } from '../test/harness/codeServer';
 import { ghostText, precision, savings, typeAsUser, type TypingResult } from '../test/e2e/typist';
-import { openFile, runCommand, screenshot, setE2eContext, until } from '../test/e2e/workbench';
+import { importModel, openFile, runCommand, screenshot, setE2eContext, until } from '../test/e2e/workbench';
+import type { EvalJson } from '../src/cli/commands/eval';
 
 const SPEC: CommandSpec = {
   name: 'editorTrial',
@@ -35,6 +41,9 @@ const SPEC: CommandSpec = {
     { name: 'chars', kind: 'integer', valueName: 'N', min: 1, defaultText: '2000', description: 'Held-out characters typed in each phase.' },
     { name: 'per-file', kind: 'integer', valueName: 'N', min: 1, defaultText: '500', description: 'At most this many from the start of each held-out file.' },
     { name: 'minutes', kind: 'number', valueName: 'M', min: 0.1, description: "Training budget (default: the extension's default)." },
+    { name: 'model', kind: 'string', valueName: 'FILE', description: 'Import this model file from the palette instead of training.' },
+    { name: 'pause', kind: 'integer', valueName: 'MS', min: 0, defaultText: '150', description: "The typist's pause before each key." },
+    { name: 'after-only', kind: 'flag', description: 'Skip the phase before training (or the import).' },
     { name: 'json', kind: 'string', valueName: 'FILE', description: 'Also write the results here.' },
   ],
   examples: ['node out/bench/editorTrial.js node_modules/mocha/lib --chars 2000'],
@@ -52,6 +61,41 @@ const TYPIST_SETTINGS = {
 
 interface Phase extends TypingResult {
   readonly serving: string;
+  /** The provider's requests while typing (SEQLAB_TRACE_COMPLETIONS lines). */
+  readonly requests: RequestTally;
+}
+
+/** The extension host's line per completion request (see CompletionProvider). */
+const TRACE = /\[seqlab:completions\] request \d+ computations \d+ memory \d+ (\S+)(?: (\S+))?.* \(([\d.]+) ms in the host\)/;
+
+interface RequestTally {
+  count: number;
+  /** "model", "ngram", "none: <reason>" → requests. */
+  readonly outcomes: Record<string, number>;
+  readonly hostMs: number[];
+}
+
+/** Tallies the trace lines the page's console shows from now until the returned function is called. */
+function tallyRequests(page: Page): () => RequestTally {
+  const tally: RequestTally = { count: 0, outcomes: {}, hostMs: [] };
+  const onConsole = (m: { text(): string }) => {
+    const match = TRACE.exec(m.text());
+    if (!match) return;
+    const outcome = match[1] === 'none' ? `none: ${match[2]}` : match[1];
+    tally.count++;
+    tally.outcomes[outcome] = (tally.outcomes[outcome] ?? 0) + 1;
+    tally.hostMs.push(+match[3]);
+  };
+  page.on('console', onConsole);
+  return () => {
+    page.off('console', onConsole);
+    return tally;
+  };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 }
 
 /** What the completions status item says serves (its accessible label). */
@@ -61,18 +105,21 @@ async function servingLabel(page: Page): Promise<string> {
 }
 
 /** Types each held-out text into its own empty workspace file, then reverts it (nothing is saved, so no count sees it). */
-async function typePhase(page: Page, typed: ReadonlyArray<{ file: string; text: string }>): Promise<Phase> {
+async function typePhase(page: Page, typed: ReadonlyArray<{ file: string; text: string }>, pauseMs: number): Promise<Phase> {
   const total = { characters: 0, keystrokes: 0, shown: 0, right: 0 };
+  const stopTally = tallyRequests(page);
   for (const { file, text } of typed) {
     await openFile(file);
     await page.locator('.monaco-editor .view-lines').first().click();
-    const r = await typeAsUser(page, text);
+    const r = await typeAsUser(page, text, pauseMs);
     console.log(`  ${file}: ${r.characters} characters, savings ${(100 * savings(r)).toFixed(1)} %, ${r.shown} shown, ${r.right} right`);
     for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r[k];
     await page.keyboard.press('Escape');
     await runCommand('File: Revert File');
   }
-  return { ...total, serving: await servingLabel(page) };
+  const requests = stopTally();
+  console.log(`  ${requests.count} requests, host ms p50 ${quantile(requests.hostMs, 0.5).toFixed(1)} p99 ${quantile(requests.hostMs, 0.99).toFixed(1)}; ${JSON.stringify(requests.outcomes)}`);
+  return { ...total, serving: await servingLabel(page), requests };
 }
 
 /**
@@ -107,8 +154,46 @@ async function trainWithDefaults(page: Page, minutes: number): Promise<string> {
   return (await done.first().innerText()).replace(/\s+/g, ' ');
 }
 
+/** The newest model file under `dir` (where the registry wrote the one training made). */
+function newestModelFile(dir: string): string | undefined {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith('.seqlab')) found.push(path.join(d, e.name));
+    }
+  };
+  walk(dir);
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/** `seqlab eval` of `model` on the typed texts, over the workspace's counts when the hybrid served. */
+function evaluateServed(model: string, textsDir: string, workspace: string, hybrid: boolean): EvalJson {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  const args = [cli, 'eval', model, textsDir, ...(hybrid ? ['--counts', workspace] : []), '--json'];
+  const out = execFileSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as EvalJson;
+}
+
+/** How the served model was trained: steps, tokens, time, batch (the trainer's record in its metadata). */
+function trainingRecord(file: string) {
+  const t = (describeModelFile(readFileSync(file)).metadata.training ?? {}) as { steps?: number; tokensSeen?: number; elapsedMs?: number; batchSize?: number; seqLen?: number };
+  const tokensPerSecond = t.tokensSeen && t.elapsedMs ? Math.round(t.tokensSeen / (t.elapsedMs / 1000)) : undefined;
+  return { steps: t.steps, tokensSeen: t.tokensSeen, elapsedMs: t.elapsedMs, batchSize: t.batchSize, seqLen: t.seqLen, tokensPerSecond };
+}
+
 function summary(p: Phase) {
-  return { savings: +savings(p).toFixed(4), precision: +precision(p).toFixed(4), shown: p.shown, right: p.right, keystrokes: p.keystrokes, characters: p.characters, serving: p.serving };
+  const r = p.requests;
+  return {
+    savings: +savings(p).toFixed(4),
+    precision: +precision(p).toFixed(4),
+    shown: p.shown,
+    right: p.right,
+    keystrokes: p.keystrokes,
+    characters: p.characters,
+    serving: p.serving,
+    requests: { count: r.count, outcomes: r.outcomes, hostMsP50: quantile(r.hostMs, 0.5), hostMsP99: quantile(r.hostMs, 0.99) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -138,7 +223,8 @@ async function main(): Promise<void> {
   installVsix(install, vsix, extensionsDir, userDataDir);
   const minutes = parsed.options.number('minutes', NaN);
   const settings = { ...TYPIST_SETTINGS, ...(Number.isFinite(minutes) ? { 'seqlab.training.minutes': minutes } : {}) };
-  const server = await startCodeServer(install, { workspace, extensionsDir, userDataDir, settings });
+  // SEQLAB_TRACE_COMPLETIONS: the host logs each request, which the page's console shows.
+  const server = await startCodeServer(install, { workspace, extensionsDir, userDataDir, settings, env: { SEQLAB_TRACE_COMPLETIONS: '1' } });
   const browser = await launchBrowser();
   try {
     const page = await openWorkbench(browser, server.url);
@@ -151,19 +237,51 @@ async function main(): Promise<void> {
       await screenshot('warm-up-failed');
       throw error;
     }
-    console.log('[editor trial] before training');
-    const before = await typePhase(page, typed);
-    console.log(`[editor trial] training with the defaults`);
-    const started = Date.now();
-    const told = await trainWithDefaults(page, Number.isFinite(minutes) ? minutes : 5);
-    console.log(`  ${told} (${((Date.now() - started) / 60_000).toFixed(1)} min)`);
+    const pauseMs = parsed.options.number('pause', 150);
+    const before = parsed.options.flag('after-only') ? undefined : (console.log('[editor trial] before training'), await typePhase(page, typed, pauseMs));
+    const modelFile = parsed.options.string('model');
+    let told: string;
+    if (modelFile) {
+      await importModel(path.resolve(modelFile), (line) => console.log(`  ${line}`));
+      told = `imported ${modelFile}`;
+    } else {
+      console.log(`[editor trial] training with the defaults`);
+      const started = Date.now();
+      told = await trainWithDefaults(page, Number.isFinite(minutes) ? minutes : 5);
+      told += ` (${((Date.now() - started) / 60_000).toFixed(1)} min)`;
+    }
+    console.log(`  ${told}`);
     await screenshot('trained');
     await page.waitForTimeout(5000); // the registry's switch reaches the completion service
     console.log('[editor trial] after training');
-    const after = await typePhase(page, typed);
-    const result = { folder, characters: before.characters, files: typed.length, before: summary(before), training: told, after: summary(after) };
+    const after = await typePhase(page, typed, pauseMs);
+    // The same texts replayed with the model file that served, as `seqlab eval` measures it.
+    const served = modelFile ? path.resolve(modelFile) : newestModelFile(userDataDir);
+    const record = served ? trainingRecord(served) : undefined;
+    if (record) console.log(`[editor trial] the served model's training: ${JSON.stringify(record)}`);
+    let evaluated: EvalJson | undefined;
+    if (served && !/n-gram$/.test(after.serving.replace(/\s*\+ workspace n-gram$/, ''))) {
+      const textsDir = path.join(root, 'held-out');
+      mkdirSync(textsDir, { recursive: true });
+      typed.forEach(({ file, text }) => writeFileSync(path.join(textsDir, path.basename(file)), text));
+      evaluated = evaluateServed(served, textsDir, workspace, /\+ workspace n-gram/.test(after.serving));
+    }
+    const result = {
+      folder,
+      characters: after.characters,
+      files: typed.length,
+      pauseMs,
+      before: before && summary(before),
+      training: told,
+      servedModelTraining: record,
+      after: summary(after),
+      evalOfServedModel: evaluated && { savings: evaluated.keystrokeSavings, precision: evaluated.precision, shown: evaluated.shownSuggestions, engine: evaluated.engine, file: served },
+    };
     for (const [name, p] of [['before training', before], ['after training', after]] as const) {
-      console.log(`[editor trial] ${name}: savings ${(100 * savings(p)).toFixed(1)} %, precision ${(100 * precision(p)).toFixed(1)} % (${p.right} of ${p.shown}); ${p.serving}`);
+      if (p) console.log(`[editor trial] ${name}: savings ${(100 * savings(p)).toFixed(1)} %, precision ${(100 * precision(p)).toFixed(1)} % (${p.right} of ${p.shown}); ${p.serving}`);
+    }
+    if (evaluated) {
+      console.log(`[editor trial] seqlab eval of the served model (${evaluated.engine}) on the same texts: savings ${(100 * evaluated.keystrokeSavings).toFixed(1)} %, precision ${(100 * evaluated.precision).toFixed(1)} % (${evaluated.shownSuggestions} shown)`);
     }
     const out = parsed.options.string('json');
     if (out) writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

@@ -10,7 +10,7 @@ import type { Locator } from 'playwright-core';
 import { saveModelFile } from '../../src/core/modelFile';
 import { createModel, presetConfig, type Arch } from '../../src/core/models';
 import { buildTokenizer } from '../../src/core/tokenizers';
-import { e2e, inWebview, openFile, runCommand, screenshot } from './workbench';
+import { e2e, importModel, inWebview, openFile, runCommand, screenshot } from './workbench';
 
 const FILE = 'underscore/map.js';
 const started = Date.now();
@@ -31,47 +31,6 @@ async function writeModel(arch: Arch): Promise<string> {
   writeFileSync(file, saveModelFile({ model, tokenizer, metadata: { preset: 'nano' } }));
   model.dispose();
   return file;
-}
-
-/**
- * "Import Model File…" from the palette, typing the path into VS Code's own file dialog (a quick
- * input that opens with the folder's path filled in, once the palette has closed).
- */
-async function importModel(file: string): Promise<void> {
-  const { page } = e2e();
-  const input = page.locator('.quick-input-widget input.input');
-  // The simple file dialog sometimes does not come up on a busy machine: ask again once.
-  for (let attempt = 1; ; attempt++) {
-    await runCommand('Sequence Lab: Import Model File…');
-    const deadline = Date.now() + 20_000;
-    let polls = 0;
-    let open = false;
-    while (!(open = (await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')).startsWith('/'))) {
-      if (polls++ % 5 === 0) {
-        step(`file dialog? visible ${await input.isVisible().catch(() => false)}, value "${await input.inputValue().catch(() => '')}", placeholder "${await input.getAttribute('placeholder').catch(() => '')}"`);
-      }
-      if (Date.now() > deadline) break;
-      await page.waitForTimeout(200);
-    }
-    if (open) break;
-    if (attempt === 2) {
-      await screenshot('inside-the-model-no-file-dialog');
-      throw new Error('the file dialog did not open');
-    }
-    await page.keyboard.press('Escape');
-  }
-  // The dialog fills in its folder's listing asynchronously and may put its own path back over
-  // what was typed: type until the path stays, then accept; again if it is still open.
-  for (let attempt = 0; attempt < 6; attempt++) {
-    await input.fill(file);
-    await page.waitForTimeout(600);
-    if ((await input.inputValue().catch(() => '')) !== file) continue;
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(800);
-    if (!(await input.isVisible().catch(() => false))) return;
-  }
-  await screenshot('inside-the-model-file-dialog-stuck');
-  throw new Error(`the file dialog did not accept ${file}`);
 }
 
 /** Puts the cursor at line:column of the active editor through Go to Line. */
@@ -198,7 +157,7 @@ describe('Inside the Model shows the active model’s internals at the cursor', 
     this.timeout(240_000);
     const file = await writeModel('transformer');
     step(`wrote ${file}`);
-    await importModel(file);
+    await importModel(file, step);
     step('imported');
     await waitForModel('transformer', 'attention');
     step('the view shows the Transformer');
@@ -214,7 +173,7 @@ describe('Inside the Model shows the active model’s internals at the cursor', 
 
   it('an LSTM: forget, input and output gate heatmaps full of colour', async function () {
     this.timeout(240_000);
-    await importModel(await writeModel('lstm'));
+    await importModel(await writeModel('lstm'), step);
     step('imported the LSTM');
     await waitForModel('lstm', 'gates');
     step('the view shows the LSTM');

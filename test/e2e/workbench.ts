@@ -127,3 +127,44 @@ export async function inWebview(selector: string, timeoutMs = 30_000): Promise<L
     await page.waitForTimeout(200);
   }
 }
+
+/**
+ * "Import Model File…" from the palette, typing the path into VS Code's own file dialog (a quick
+ * input that opens with the folder's path filled in, once the palette has closed).
+ */
+export async function importModel(file: string, log: (line: string) => void = () => {}): Promise<void> {
+  const { page } = e2e();
+  const input = page.locator('.quick-input-widget input.input');
+  // The simple file dialog sometimes does not come up on a busy machine: ask again once.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand('Sequence Lab: Import Model File…');
+    const deadline = Date.now() + 20_000;
+    let polls = 0;
+    let open = false;
+    while (!(open = (await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')).startsWith('/'))) {
+      if (polls++ % 5 === 0) {
+        log(`file dialog? visible ${await input.isVisible().catch(() => false)}, value "${await input.inputValue().catch(() => '')}", placeholder "${await input.getAttribute('placeholder').catch(() => '')}"`);
+      }
+      if (Date.now() > deadline) break;
+      await page.waitForTimeout(200);
+    }
+    if (open) break;
+    if (attempt === 2) {
+      await screenshot('no-file-dialog');
+      throw new Error('the file dialog did not open');
+    }
+    await page.keyboard.press('Escape');
+  }
+  // The dialog fills in its folder's listing asynchronously and may put its own path back over
+  // what was typed: type until the path stays, then accept; again if it is still open.
+  for (let attempt = 0; attempt < 6; attempt++) {
+    await input.fill(file);
+    await page.waitForTimeout(600);
+    if ((await input.inputValue().catch(() => '')) !== file) continue;
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(800);
+    if (!(await input.isVisible().catch(() => false))) return;
+  }
+  await screenshot('file-dialog-stuck');
+  throw new Error(`the file dialog did not accept ${file}`);
+}
