@@ -21,11 +21,11 @@ import type { Page } from 'playwright-core';
 import { parseOrShowHelp, runScript, type CommandSpec } from '../src/cli/args';
 import { splitTexts } from '../src/core/corpus/splitTexts';
 import { describeModelFile } from '../src/core/modelFile/container';
-import { limitCharacters } from '../src/core/evaluation';
+import { limitCharacters, percentile } from '../src/core/evaluation';
 import { readCorpus } from '../src/node/corpus';
 import { launchBrowser, openWorkbench } from '../test/harness/browser';
 import { ensureCodeServer, installVsix, repoRoot, scratchDir, startCodeServer } from '../test/harness/codeServer';
-import { ghostText, precision, savings, typeAsUser, type TypingResult } from '../test/e2e/typist';
+import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, type TypingResult } from '../test/e2e/typist';
 import { importModel, openFile, runCommand, screenshot, setE2eContext, until } from '../test/e2e/workbench';
 import type { EvalJson } from '../src/cli/commands/eval';
 
@@ -65,12 +65,9 @@ interface Phase extends TypingResult {
   readonly requests: RequestTally;
 }
 
-/** The extension host's line per completion request (see CompletionProvider). */
-const TRACE = /\[seqlab:completions\] request \d+ computations \d+ memory \d+ (\S+)(?: (\S+))?.* \(([\d.]+) ms in the host\)/;
-
 interface RequestTally {
   count: number;
-  /** "model", "ngram", "none: <reason>" → requests. */
+  /** Requests per outcome: "model" (a new suggestion), "memory" (the one on screen continued), "none: <reason>". */
   readonly outcomes: Record<string, number>;
   readonly hostMs: number[];
 }
@@ -79,23 +76,19 @@ interface RequestTally {
 function tallyRequests(page: Page): () => RequestTally {
   const tally: RequestTally = { count: 0, outcomes: {}, hostMs: [] };
   const onConsole = (m: { text(): string }) => {
-    const match = TRACE.exec(m.text());
-    if (!match) return;
-    const outcome = match[1] === 'none' ? `none: ${match[2]}` : match[1];
+    const trace = parseCompletionTrace(m.text());
+    if (!trace) return;
+    const [source, detail] = trace.outcome.split(' ');
+    const outcome = source === 'none' ? `none: ${detail}` : source;
     tally.count++;
     tally.outcomes[outcome] = (tally.outcomes[outcome] ?? 0) + 1;
-    tally.hostMs.push(+match[3]);
+    tally.hostMs.push(trace.hostMs);
   };
   page.on('console', onConsole);
   return () => {
     page.off('console', onConsole);
     return tally;
   };
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 }
 
 /** What the completions status item says serves (its accessible label). */
@@ -118,7 +111,7 @@ async function typePhase(page: Page, typed: ReadonlyArray<{ file: string; text: 
     await runCommand('File: Revert File');
   }
   const requests = stopTally();
-  console.log(`  ${requests.count} requests, host ms p50 ${quantile(requests.hostMs, 0.5).toFixed(1)} p99 ${quantile(requests.hostMs, 0.99).toFixed(1)}; ${JSON.stringify(requests.outcomes)}`);
+  console.log(`  ${requests.count} requests, host ms p50 ${percentile(requests.hostMs, 50).toFixed(1)} p99 ${percentile(requests.hostMs, 99).toFixed(1)}; ${JSON.stringify(requests.outcomes)}`);
   return { ...total, serving: await servingLabel(page), requests };
 }
 
@@ -192,7 +185,7 @@ function summary(p: Phase) {
     keystrokes: p.keystrokes,
     characters: p.characters,
     serving: p.serving,
-    requests: { count: r.count, outcomes: r.outcomes, hostMsP50: quantile(r.hostMs, 0.5), hostMsP99: quantile(r.hostMs, 0.99) },
+    requests: { count: r.count, outcomes: r.outcomes, hostMsP50: percentile(r.hostMs, 50), hostMsP99: percentile(r.hostMs, 99) },
   };
 }
 
@@ -260,7 +253,8 @@ async function main(): Promise<void> {
     const record = served ? trainingRecord(served) : undefined;
     if (record) console.log(`[editor trial] the served model's training: ${JSON.stringify(record)}`);
     let evaluated: EvalJson | undefined;
-    if (served && !/n-gram$/.test(after.serving.replace(/\s*\+ workspace n-gram$/, ''))) {
+    // The status item says "from workspace n-gram" when no model serves (nothing to replay then).
+    if (served && !/from workspace n-gram/.test(after.serving)) {
       const textsDir = path.join(root, 'held-out');
       mkdirSync(textsDir, { recursive: true });
       typed.forEach(({ file, text }) => writeFileSync(path.join(textsDir, path.basename(file)), text));

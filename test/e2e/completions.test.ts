@@ -7,21 +7,11 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConsoleMessage } from 'playwright-core';
+import { percentile } from '../../src/core/evaluation';
 import { repoRoot } from '../harness/codeServer';
-import { ghostText, precision, savings, typeAsUser } from './typist';
+import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, type CompletionTrace } from './typist';
 import { e2e, openFile, screenshot } from './workbench';
 
-interface Trace {
-  readonly requests: number;
-  readonly computations: number;
-  readonly memory: number;
-  readonly outcome: string;
-  /** From the provider's call to its answer, in the extension host. */
-  readonly hostMs: number;
-}
-
-// (No end anchor: the page's console line may carry the host's styling after the message.)
-const TRACE = /\[seqlab:completions\] request (\d+) computations (\d+) memory (\d+) (.*) \(([\d.]+) ms in the host\)/;
 const FILE = 'completions-e2e.js';
 const HELD_OUT_FILE = 'held-out-e2e.js';
 /** Characters of code the project never saw that the held-out test types: mocha's runnable.js. */
@@ -52,14 +42,12 @@ interface GhostLog {
   readonly ghosts: number[];
 }
 
-/** For each keystroke followed by new ghost text before the next key: the time between them (ms). */
 /** p50 and p99 (nearest rank) of `values`. */
 function quantiles(values: readonly number[]): { p50: number; p99: number; count: number } {
-  const times = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))] : NaN);
-  return { p50: at(0.5), p99: at(0.99), count: times.length };
+  return { p50: percentile(values, 50), p99: percentile(values, 99), count: values.length };
 }
 
+/** For each keystroke followed by new ghost text before the next key: the time between them (ms). */
 function ghostLatencies(log: GhostLog): { p50: number; p99: number; count: number } {
   const times: number[] = [];
   let g = 0;
@@ -72,10 +60,10 @@ function ghostLatencies(log: GhostLog): { p50: number; p99: number; count: numbe
 }
 
 describe('inline completions in the editor', () => {
-  const traces: Trace[] = [];
+  const traces: CompletionTrace[] = [];
   const onConsole = (m: ConsoleMessage) => {
-    const match = TRACE.exec(m.text());
-    if (match) traces.push({ requests: +match[1], computations: +match[2], memory: +match[3], outcome: match[4], hostMs: +match[5] });
+    const trace = parseCompletionTrace(m.text());
+    if (trace) traces.push(trace);
   };
 
   before(() => {

@@ -1,6 +1,7 @@
 // The issue's simulated user in the real editor: types a text one key at a time with a pause,
-// and accepts with Tab a suggestion of 2+ characters that is exactly how the line goes on. The
-// e2e held-out test and `bench/editorTrial.ts` both type through it.
+// and accepts with Tab a suggestion of 2+ characters that is exactly how the line goes on; and
+// what the provider traced meanwhile. The e2e held-out test and `bench/editorTrial.ts` both
+// type through it.
 import type { Page } from 'playwright-core';
 
 /** What typing one text in the editor gave. */
@@ -11,6 +12,26 @@ export interface TypingResult {
   readonly shown: number;
   /** Of those, the ones that were exactly how the line goes on. */
   readonly right: number;
+}
+
+/** One completion request as the provider traces it (SEQLAB_TRACE_COMPLETIONS=1, see CompletionProvider). */
+export interface CompletionTrace {
+  readonly requests: number;
+  readonly computations: number;
+  readonly memory: number;
+  /** 'model "text"', 'memory "text"' or 'none <reason>'. */
+  readonly outcome: string;
+  /** From the provider's call to its answer, in the extension host. */
+  readonly hostMs: number;
+}
+
+// (No end anchor: the page's console line may carry the host's styling after the message.)
+const TRACE = /\[seqlab:completions\] request (\d+) computations (\d+) memory (\d+) (.*) \(([\d.]+) ms in the host\)/;
+
+/** The trace in a console line of the page (the host's console reaches it), if it is one. */
+export function parseCompletionTrace(line: string): CompletionTrace | undefined {
+  const m = TRACE.exec(line);
+  return m ? { requests: +m[1], computations: +m[2], memory: +m[3], outcome: m[4], hostMs: +m[5] } : undefined;
 }
 
 export const savings = (r: TypingResult) => 1 - r.keystrokes / r.characters;
