@@ -185,6 +185,14 @@ export function parseTrainArgs(raw: unknown, defaults: TrainChoices): { choices:
   return { choices, args };
 }
 
+/**
+ * Rows per step when the palette trains. 32, where `seqlab train` takes the trainer's 16: in the
+ * webview's workers data parallel pays only with the larger batch (LSTM small, headless
+ * Chromium, two runs each: 5,966-6,362 tokens/s at 16, one thread 5,906-5,961; 8,328-8,365 at
+ * 32), and at 5 minutes batch 32 read validation as well as 16 did (docs/benchmarks.md).
+ */
+export const PALETTE_BATCH_SIZE = 32;
+
 export function trainingSpec(choices: TrainChoices, args: TrainArgs, name: string): TrainingSpec {
   // A Transformer attends over at most its context, and trains on all of it by default.
   const config = presetConfig(choices.arch, choices.preset, 1);
@@ -196,7 +204,7 @@ export function trainingSpec(choices: TrainChoices, args: TrainArgs, name: strin
     preset: choices.preset,
     tokenizer: choices.tokenizer,
     seed: args.seed ?? 0,
-    batchSize: args.batchSize ?? 16,
+    batchSize: args.batchSize ?? PALETTE_BATCH_SIZE,
     seqLen,
     maxTimeMs: Number.isFinite(choices.minutes) ? Math.round(choices.minutes * 60_000) : null,
     maxSteps,
