@@ -25,7 +25,7 @@ import { limitCharacters, percentile } from '../src/core/evaluation';
 import { readCorpus } from '../src/node/corpus';
 import { launchBrowser, openWorkbench } from '../test/harness/browser';
 import { ensureCodeServer, installVsix, repoRoot, scratchDir, startCodeServer } from '../test/harness/codeServer';
-import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, type TypingResult } from '../test/e2e/typist';
+import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, TYPED_AS_TYPED, type TypingResult } from '../test/e2e/typist';
 import { importModel, openFile, runCommand, screenshot, setE2eContext, until } from '../test/e2e/workbench';
 import type { EvalJson } from '../src/cli/commands/eval';
 
@@ -51,12 +51,9 @@ const SPEC: CommandSpec = {
 
 /** The editor leaves typed text as typed, and no suggest widget sits beside the ghost text. */
 const TYPIST_SETTINGS = {
-  'editor.autoClosingBrackets': 'never',
-  'editor.autoClosingQuotes': 'never',
-  'editor.autoIndent': 'none',
+  ...TYPED_AS_TYPED,
   'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
   'editor.suggestOnTriggerCharacters': false,
-  'editor.formatOnType': false,
 };
 
 interface Phase extends TypingResult {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ConsoleMessage } from 'playwright-core';
 import { percentile } from '../../src/core/evaluation';
 import { repoRoot } from '../harness/codeServer';
-import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, type CompletionTrace } from './typist';
+import { ghostText, parseCompletionTrace, precision, savings, typeAsUser, TYPED_AS_TYPED, type CompletionTrace } from './typist';
 import { e2e, openFile, screenshot } from './workbench';
 
 const FILE = 'completions-e2e.js';
@@ -72,7 +72,7 @@ describe('inline completions in the editor', () => {
     // Show whatever the model offers, to the end of the line (the gates are tested in the vscode
     // tier), and a new file to type in.
     mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    // Typed text stays exactly as typed: no auto-closed brackets or auto-indentation.
+    // Typed text stays exactly as typed (nothing auto-closed, no auto-indentation).
     writeFileSync(
       path.join(workspace, '.vscode', 'settings.json'),
       JSON.stringify(
@@ -80,9 +80,7 @@ describe('inline completions in the editor', () => {
           'seqlab.completions.minConfidence': 0,
           'seqlab.completions.minTokenProbability': 0,
           'seqlab.completions.minSuggestionProbability': 0,
-          'editor.autoClosingBrackets': 'never',
-          'editor.autoClosingQuotes': 'never',
-          'editor.autoIndent': 'none',
+          ...TYPED_AS_TYPED,
         },
         null,
         2,

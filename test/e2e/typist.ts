@@ -4,6 +4,19 @@
 // type through it.
 import type { Page } from 'playwright-core';
 
+/**
+ * Settings under which the editor leaves typed text as typed, as `typeAsUser` needs: nothing
+ * auto-closed (a `/**` would otherwise drag an inserted ` *\/` along after the cursor for the
+ * rest of the file, and every suggestion there would be mid-line), no automatic indentation.
+ */
+export const TYPED_AS_TYPED = {
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoClosingComments': 'never',
+  'editor.autoIndent': 'none',
+  'editor.formatOnType': false,
+} as const;
+
 /** What typing one text in the editor gave. */
 export interface TypingResult {
   readonly characters: number;
@@ -45,7 +58,7 @@ export async function ghostText(page: Page): Promise<string> {
 
 /**
  * Types `text` into the focused editor as the simulated user. The editor must leave typed text
- * as typed (no auto-closed brackets or quotes, no auto-indentation) and show no suggest widget.
+ * as typed (`TYPED_AS_TYPED`) and show no suggest widget.
  */
 export async function typeAsUser(page: Page, text: string, pauseMs = 150): Promise<TypingResult> {
   let keystrokes = 0;
