@@ -12,8 +12,8 @@
 // the same counts when the hybrid served): what the editor should have given. `--model FILE`
 // imports a model file instead of training, `--pause MS` changes the typist's pause.
 //
-// About 2 × (typing: 4 min per 1,000 characters) + the training budget + its replay. Not part
-// of `npm run bench` (a measurement of minutes in the real editor, one codebase per run).
+// About 2 × (typing: 2 to 3 minutes per 1,000 characters) + the training budget + its replay:
+// 20-25 minutes for the defaults. Not part of `npm run bench` (one codebase per run).
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
